@@ -1,0 +1,206 @@
+// Builds one board's firmware: the board's validated config baked in, one IIFE bundle,
+// checked by the dialect gate, minified by esbuild only, with a size and memory report.
+//
+// Two passes, on purpose:
+//  1. Bundle with NO syntax lowering (target esnext), except class fields, which become
+//     constructor assignments. Whatever the source wrote reaches the gate unchanged, so a
+//     destructuring or a `**` in firmware/ is a build error, not something esbuild quietly
+//     rewrote (its `**` lowering is the inexact Math.pow; its destructuring lowering costs
+//     temporaries the ESP8266 cannot spare).
+//  2. Minify that output with ESPRUINO_SUPPORTED, so the minifier never introduces syntax
+//     Espruino lacks (it would turn `a || (a = b)` into `a ||= b`), then gate it again.
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import crypto from "node:crypto";
+import * as esbuild from "esbuild";
+import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
+import type { BoardConfig } from "../boards/schema";
+import { checkDialect, type Violation } from "./gate";
+import { loadBoard, type LoadOptions, type Problem } from "./config";
+import { estimateMemory, type MemoryEstimate } from "./memory";
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const ENTRY = path.join(ROOT, "firmware", "main.ts");
+
+/** What Espruino 2v29 lacks, as esbuild feature names (design.md §3). */
+export const ESPRUINO_SUPPORTED: Record<string, boolean> = {
+  "destructuring": false,
+  "default-argument": false,
+  "rest-argument": false,
+  "object-rest-spread": false,
+  "nested-rest-binding": false,
+  "optional-chain": false,
+  "exponent-operator": false,
+  "logical-assignment": false,
+  "async-await": false,
+  "async-generator": false,
+  "for-await": false,
+  "generator": false,
+  "class-field": false,
+  "class-static-field": false,
+  "class-private-field": false,
+  "class-private-method": false,
+  "class-private-accessor": false,
+  "class-private-static-field": false,
+  "class-private-static-method": false,
+  "class-private-static-accessor": false,
+  "class-private-brand-check": false,
+  "class-static-blocks": false,
+  "bigint": false,
+  "new-target": false,
+  "regexp-lookbehind-assertions": false,
+  "regexp-named-capture-groups": false,
+  "regexp-sticky-and-unicode-flags": false,
+  "regexp-dot-all-flag": false,
+  "regexp-match-indices": false,
+  "regexp-unicode-property-escapes": false,
+  "regexp-set-notation": false,
+  "top-level-await": false,
+  "using": false,
+  "decorators": false,
+  "dynamic-import": false,
+  "import-meta": false,
+};
+
+/** Pass 1 lowers only class fields (to constructor assignments); everything else stays visible. */
+const PASS1_SUPPORTED: Record<string, boolean> = { "class-field": false, "class-static-field": false };
+
+export interface BuildOptions extends LoadOptions {
+  outDir?: string;
+  /** Firmware entry; tests point it at small fixtures. */
+  entry?: string;
+  /** Write files (default true). */
+  write?: boolean;
+}
+
+export interface BuildResult {
+  board: string;
+  name: string;
+  ok: boolean;
+  problems: Problem[];
+  violations: (Violation & { source?: string; bundle: "debug" | "minified" })[];
+  errors: string[];
+  config?: BoardConfig;
+  configHash?: string;
+  output?: { file: string; debugFile: string; bytes: number; gzipBytes: number; debugBytes: number; code: string; debugCode: string };
+  memory?: MemoryEstimate;
+  modules?: { path: string; bytes: number }[];
+}
+
+export const FIRMWARE_VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version as string;
+
+export async function buildBoard(boardFile: string, options: BuildOptions = {}): Promise<BuildResult> {
+  const name = path.basename(boardFile, ".json");
+  const loaded = loadBoard(boardFile, { env: options.env, requireSecrets: options.requireSecrets ?? true });
+  const result: BuildResult = { board: boardFile, name, ok: false, problems: loaded.problems, violations: [], errors: [] };
+  if (!loaded.ok || !loaded.config) return result;
+  const config = loaded.config;
+  result.config = config;
+  result.configHash = configHash(loaded.template!);
+
+  let pass1: esbuild.BuildResult<{ write: false; metafile: true }>;
+  try {
+    pass1 = await esbuild.build({
+      entryPoints: [options.entry ?? ENTRY],
+      bundle: true,
+      write: false,
+      metafile: true,
+      outfile: path.join(options.outDir ?? "dist", `${name}.debug.js`),
+      format: "iife",
+      platform: "neutral",
+      mainFields: ["module", "main"],
+      target: "esnext",
+      supported: PASS1_SUPPORTED,
+      sourcemap: "external",
+      sourcesContent: false,
+      legalComments: "none",
+      logLevel: "silent",
+      tsconfigRaw: { compilerOptions: { useDefineForClassFields: false, verbatimModuleSyntax: true } },
+      define: {
+        SENSORNODE_CONFIG: JSON.stringify(config),
+        SENSORNODE_VERSION: JSON.stringify(FIRMWARE_VERSION),
+        SENSORNODE_CONFIG_HASH: JSON.stringify(result.configHash),
+      },
+      plugins: [noNodeBuiltins()],
+    });
+  } catch (error) {
+    const failure = error as esbuild.BuildFailure;
+    result.errors = (failure.errors ?? [{ text: String(error) }]).map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1} ${e.text}` : e.text));
+    return result;
+  }
+  const debugFile = pass1.outputFiles.find((f) => f.path.endsWith(".js"))!;
+  const mapFile = pass1.outputFiles.find((f) => f.path.endsWith(".map"));
+  const debugCode = debugFile.text;
+  const map = mapFile ? new TraceMap(mapFile.text) : undefined;
+  for (const violation of checkDialect(debugCode)) {
+    result.violations.push({ ...violation, bundle: "debug", source: map ? sourceOf(map, violation, path.dirname(debugFile.path)) : undefined });
+  }
+  if (result.violations.length > 0) return result;
+
+  const minified = await esbuild.transform(debugCode, {
+    minify: true,
+    target: "esnext",
+    supported: ESPRUINO_SUPPORTED,
+    legalComments: "none",
+    charset: "ascii",
+  });
+  for (const violation of checkDialect(minified.code)) result.violations.push({ ...violation, bundle: "minified" });
+  if (result.violations.length > 0) return result;
+
+  const code = minified.code;
+  const outDir = options.outDir ?? path.join(ROOT, "dist");
+  const file = path.join(outDir, `${name}.js`);
+  const debugPath = path.join(outDir, `${name}.debug.js`);
+  if (options.write !== false) {
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(file, code);
+    fs.writeFileSync(debugPath, debugCode);
+  }
+  result.output = {
+    file,
+    debugFile: debugPath,
+    bytes: Buffer.byteLength(code),
+    gzipBytes: zlib.gzipSync(code, { level: 9 }).length,
+    debugBytes: Buffer.byteLength(debugCode),
+    code,
+    debugCode,
+  };
+  result.modules = moduleSizes(pass1.metafile);
+  result.memory = estimateMemory(code, config.board);
+  result.ok = true;
+  return result;
+}
+
+/**
+ * Identifies a build (firmware version + config) without revealing anything: it hashes the
+ * config as written, with secrets still as their "${NAME}", never the resolved values.
+ */
+function configHash(template: BoardConfig): string {
+  return crypto.createHash("sha256").update(FIRMWARE_VERSION).update(JSON.stringify(template)).digest("hex").slice(0, 12);
+}
+
+function sourceOf(map: TraceMap, violation: Violation, outDir: string): string | undefined {
+  const position = originalPositionFor(map, { line: violation.line, column: violation.column - 1 });
+  if (!position.source) return undefined;
+  return `${path.relative(process.cwd(), path.resolve(outDir, position.source))}:${position.line}:${(position.column ?? 0) + 1}`;
+}
+
+function moduleSizes(metafile: esbuild.Metafile): { path: string; bytes: number }[] {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined) ?? Object.values(metafile.outputs)[0]!;
+  return Object.entries(output.inputs)
+    .map(([input, info]) => ({ path: input, bytes: info.bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+/** Firmware must not import Node: fail with a sentence, not esbuild's "could not resolve". */
+function noNodeBuiltins(): esbuild.Plugin {
+  return {
+    name: "no-node-builtins",
+    setup(build) {
+      build.onResolve({ filter: /^(node:|fs$|path$|net$|tls$|os$|crypto$|events$|buffer$|stream$|util$|child_process$)/ }, (args) => ({
+        errors: [{ text: `"${args.path}" is a Node module; firmware runs on Espruino. Platform access goes through hal/ (adapters in hal/espruino/).` }],
+      }));
+    },
+  };
+}
