@@ -12,7 +12,7 @@
 // What it leaves out: objects created at run time (buffers, queues, sockets, timers), and
 // closures created per call. tools/memory.ts is checked against the real interpreter by hand
 // (see the closing note of the toolchain issue); it is an estimate and says so.
-import { parse, type Node } from "acorn";
+import { parse } from "acorn";
 import { fullAncestor } from "acorn-walk";
 import type { BoardKind } from "../boards/schema";
 
@@ -48,7 +48,7 @@ export interface MemoryEstimate {
   peakRamUpload: number;
 }
 
-type AnyNode = Node & Record<string, any>;
+type AnyNode = any;
 
 export function estimateMemory(code: string, board: BoardKind): MemoryEstimate {
   const budget = BUDGETS[board];
