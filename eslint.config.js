@@ -28,7 +28,7 @@ const dialectSyntax = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "test-output/", "test/fixtures/dialect/", "test/fixtures/build/", "bench/results/"] },
+  { ignores: ["node_modules/", "dist/", "test-output/", "test/fixtures/", "bench/results/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
