@@ -122,7 +122,7 @@ export async function buildBoard(boardFile: string, options: BuildOptions = {}):
         SENSORNODE_VERSION: JSON.stringify(FIRMWARE_VERSION),
         SENSORNODE_CONFIG_HASH: JSON.stringify(result.configHash),
       },
-      plugins: [noNodeBuiltins()],
+      plugins: [noNodeBuiltins(), boardDrivers(config)],
     });
   } catch (error) {
     const failure = error as esbuild.BuildFailure;
@@ -191,6 +191,46 @@ function moduleSizes(metafile: esbuild.Metafile): { path: string; bytes: number 
   return Object.entries(output.inputs)
     .map(([input, info]) => ({ path: input, bytes: info.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes);
+}
+
+/** Which driver file serves each board entry (hal/drivers/<file>.ts, each exporting `create`). */
+export const DRIVER_FILES: Record<string, string> = {
+  bme280: "bme280",
+  bmp280: "bmp280",
+  sht3x: "sht3x",
+  bh1750: "bh1750",
+  aht20: "aht20",
+  ds18b20: "ds18b20",
+  analog: "analog-input",
+  input: "digital-input",
+  output: "digital-output",
+};
+
+/** The driver kinds a board uses: its sensor types, plus inputs and outputs when it has them. */
+export function driversOf(config: BoardConfig): string[] {
+  const kinds = (config.sensors ?? []).map((s) => s.type as string);
+  if ((config.inputs ?? []).length > 0) kinds.push("input");
+  if ((config.outputs ?? []).length > 0) kinds.push("output");
+  return kinds.filter((kind, i) => kinds.indexOf(kind) === i).sort();
+}
+
+/**
+ * The virtual module "sensornode:drivers": `export const drivers = { sht3x: create, ... }`
+ * with only the drivers this board uses, so the others never reach its bundle.
+ */
+function boardDrivers(config: BoardConfig): esbuild.Plugin {
+  return {
+    name: "board-drivers",
+    setup(build) {
+      build.onResolve({ filter: /^sensornode:drivers$/ }, () => ({ path: "sensornode:drivers", namespace: "board-drivers" }));
+      build.onLoad({ filter: /.*/, namespace: "board-drivers" }, () => {
+        const kinds = driversOf(config);
+        const imports = kinds.map((kind, i) => `import { create as driver${i} } from ${JSON.stringify(path.join(ROOT, "hal", "drivers", `${DRIVER_FILES[kind]}.ts`))};`);
+        const entries = kinds.map((kind, i) => `${JSON.stringify(kind)}: driver${i}`);
+        return { contents: `${imports.join("\n")}\nexport const drivers = { ${entries.join(", ")} };\n`, loader: "js", resolveDir: ROOT };
+      });
+    },
+  };
 }
 
 /** Firmware must not import Node: fail with a sentence, not esbuild's "could not resolve". */
