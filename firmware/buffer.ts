@@ -130,16 +130,15 @@ export class ReadingBuffer {
       reading = this.shift();
     }
     let restored = 0;
-    const self = this;
-    text.split("\n").forEach(function (line) {
+    text.split("\n").forEach((line) => {
       const fields = line.split(",");
       if (fields.length !== 4) return;
       const valid = fields[2] !== "";
-      self.push({ key: Number(fields[0]), value: Number(fields[1]), time: valid ? Number(fields[2]) : NaN, timeValid: valid, sequence: Number(fields[3]) });
+      this.push({ key: Number(fields[0]), value: Number(fields[1]), time: valid ? Number(fields[2]) : NaN, timeValid: valid, sequence: Number(fields[3]) });
       restored++;
     });
-    current.forEach(function (r) {
-      self.push(r);
+    current.forEach((r) => {
+      this.push(r);
     });
     return restored;
   }
