@@ -19,6 +19,7 @@ import type { BoardConfig } from "../boards/schema";
 import { checkDialect, type Violation } from "./gate";
 import { loadBoard, type LoadOptions, type Problem } from "./config";
 import { estimateMemory, type MemoryEstimate } from "./memory";
+import { planModule, planNode } from "./plan";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const ENTRY = path.join(ROOT, "firmware", "main.ts");
@@ -122,7 +123,7 @@ export async function buildBoard(boardFile: string, options: BuildOptions = {}):
         SENSORNODE_VERSION: JSON.stringify(FIRMWARE_VERSION),
         SENSORNODE_CONFIG_HASH: JSON.stringify(result.configHash),
       },
-      plugins: [noNodeBuiltins(), boardDrivers(config)],
+      plugins: [noNodeBuiltins(), boardDrivers(config), generated("sensornode:plan", () => planModule(planNode(config, FIRMWARE_VERSION)))],
     });
   } catch (error) {
     const failure = error as esbuild.BuildFailure;
@@ -229,6 +230,17 @@ function boardDrivers(config: BoardConfig): esbuild.Plugin {
         const entries = kinds.map((kind, i) => `${JSON.stringify(kind)}: driver${i}`);
         return { contents: `${imports.join("\n")}\nexport const drivers = { ${entries.join(", ")} };\n`, loader: "js", resolveDir: ROOT };
       });
+    },
+  };
+}
+
+/** A module the build writes from the board config (plain JS, gated like everything else). */
+function generated(name: string, contents: () => string): esbuild.Plugin {
+  return {
+    name,
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${name}$`) }, () => ({ path: name, namespace: "generated" }));
+      build.onLoad({ filter: /.*/, namespace: "generated" }, (args) => (args.path === name ? { contents: contents(), loader: "js", resolveDir: ROOT } : undefined));
     },
   };
 }

@@ -1,0 +1,98 @@
+// The build-time node plan: topics, measurements with units, and Home Assistant discovery
+// payloads that follow HA's documented MQTT discovery schema (with its abbreviations).
+import path from "node:path";
+import vm from "node:vm";
+import { describe, expect, it } from "vitest";
+import { loadBoard } from "../../tools/config";
+import { planNode } from "../../tools/plan";
+import { buildBoard, FIRMWARE_VERSION, ROOT } from "../../tools/build";
+
+const SECRETS = { WIFI_PASSWORD: "w-1234567", MQTT_PASSWORD: "m-1234567" };
+const greenhouse = loadBoard(path.join(ROOT, "boards/greenhouse.json"), { env: SECRETS }).config!;
+const door = loadBoard(path.join(ROOT, "boards/door.json"), { env: SECRETS }).config!;
+
+// Home Assistant's documented abbreviations for the keys we use (MQTT discovery docs).
+const ABBREVIATIONS: Record<string, string> = {
+  stat_t: "state_topic", uniq_id: "unique_id", avty_t: "availability_topic", dev_cla: "device_class", stat_cla: "state_class",
+  unit_of_meas: "unit_of_measurement", cmd_t: "command_topic", pl_on: "payload_on", pl_off: "payload_off", ret: "retain", dev: "device",
+  ids: "identifiers", mdl: "model", mf: "manufacturer", sw: "sw_version",
+};
+const ALLOWED: Record<string, string[]> = {
+  sensor: ["name", "state_topic", "unique_id", "availability_topic", "device_class", "state_class", "unit_of_measurement", "device"],
+  binary_sensor: ["name", "state_topic", "unique_id", "availability_topic", "device_class", "payload_on", "payload_off", "device"],
+  switch: ["name", "state_topic", "command_topic", "unique_id", "availability_topic", "payload_on", "payload_off", "retain", "device"],
+};
+const SENSOR_CLASSES: Record<string, string[]> = { temperature: ["°C", "°F", "K"], humidity: ["%"], pressure: ["Pa", "hPa", "kPa", "bar", "mbar", "psi", "inHg", "mmHg", "cbar"], illuminance: ["lx"], voltage: ["V", "mV"], moisture: ["%"] };
+
+function expand(object: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    out[ABBREVIATIONS[key] ?? key] = value && typeof value === "object" && !Array.isArray(value) ? expand(value as Record<string, unknown>) : value;
+  }
+  return out;
+}
+
+describe("node plan", () => {
+  it("resolves topics and one measurement per published quantity", () => {
+    const plan = planNode(greenhouse, "1.2.3");
+    expect(plan.topics).toEqual({
+      status: "sensornode/greenhouse/status",
+      diag: "sensornode/greenhouse/diag",
+      cmd: "sensornode/greenhouse/cmd",
+      homeAssistantStatus: "homeassistant/status",
+    });
+    expect(plan.measurements.map((m) => `${m.key} ${m.topic} ${m.unit} x${m.scale}`)).toEqual([
+      "0 sensornode/greenhouse/air/temperature °C x1",
+      "1 sensornode/greenhouse/air/humidity % x1",
+      "2 sensornode/greenhouse/air/pressure hPa x0.01",
+      "3 sensornode/greenhouse/light/illuminance lx x1",
+      "4 sensornode/greenhouse/soil-temp/temperature °C x1",
+      "5 sensornode/greenhouse/moisture/moisture % x1",
+    ]);
+    expect(plan.outputs).toEqual([
+      { name: "fan", topic: "sensornode/greenhouse/fan/state", setTopic: "sensornode/greenhouse/fan/set" },
+      { name: "valve", topic: "sensornode/greenhouse/valve/state", setTopic: "sensornode/greenhouse/valve/set" },
+    ]);
+  });
+
+  it.each([
+    ["greenhouse", greenhouse],
+    ["door", door],
+  ])("%s: discovery payloads follow Home Assistant's schema", (_name, config) => {
+    const plan = planNode(config, "1.2.3");
+    expect(plan.discovery.length).toBe(plan.measurements.length + plan.inputs.length + plan.outputs.length);
+    const uniqueIds = new Set<string>();
+    for (const [topic, text] of plan.discovery) {
+      const match = /^homeassistant\/(sensor|binary_sensor|switch)\/([a-z0-9_-]+)\/([a-zA-Z0-9_-]+)\/config$/.exec(topic);
+      expect(match, topic).not.toBeNull();
+      const component = match![1]!;
+      const payload = expand(JSON.parse(text));
+      for (const key of Object.keys(payload)) expect(ALLOWED[component], `${topic}: ${key}`).toContain(key);
+      expect(payload.unique_id).toMatch(/^[a-zA-Z0-9_]+$/);
+      uniqueIds.add(payload.unique_id as string);
+      expect(payload.availability_topic).toBe(plan.topics.status);
+      expect(typeof payload.state_topic).toBe("string");
+      const device = payload.device as Record<string, unknown>;
+      expect(device).toMatchObject({ identifiers: [`sensornode_${config.node}`], name: config.node, manufacturer: "sensornode", sw_version: "1.2.3" });
+      if (component === "sensor") {
+        expect(payload.state_class).toBe("measurement");
+        if (payload.device_class) expect(SENSOR_CLASSES[payload.device_class as string], String(payload.device_class)).toContain(payload.unit_of_measurement);
+      }
+      if (component === "switch") expect(payload.command_topic).toMatch(/\/set$/);
+      if (component === "binary_sensor" && payload.device_class) expect(["door", "motion"]).toContain(payload.device_class);
+    }
+    expect(uniqueIds.size).toBe(plan.discovery.length);
+  });
+
+  it("reaches the firmware as a generated module, discovery built on demand", async () => {
+    const result = await buildBoard(path.join(ROOT, "boards/door.json"), { env: SECRETS, entry: path.join(import.meta.dirname, "../fixtures/build/uses-plan.ts"), write: false });
+    expect(result.violations).toEqual([]);
+    expect(result.ok).toBe(true);
+    const lines: string[] = [];
+    vm.runInNewContext(result.output!.code, { console: { log: (t: string) => lines.push(t) } });
+    const out = JSON.parse(lines[0]!);
+    expect(out.plan.topics.status).toBe("sensornode/front-door/status");
+    expect(out.plan.discovery).toBeUndefined();
+    expect(out.discovery).toEqual(planNode(door, FIRMWARE_VERSION).discovery);
+  });
+});

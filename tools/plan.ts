@@ -1,0 +1,165 @@
+// The node plan: everything about a node that is known at build time — resolved topics,
+// measurements with units and decimals, Home Assistant discovery messages — computed here
+// on the laptop instead of by the firmware on the board. The firmware receives it through
+// the generated module "sensornode:plan".
+//
+// Memory: discovery payloads are a few hundred bytes each. As module-level strings they
+// would sit in RAM for the node's whole life; emitted as the cases of one function they stay
+// in the function's text (in flash, when the code runs from flash) and exist in RAM only
+// while one is being published.
+import type { BoardConfig, SensorConfig } from "../boards/schema";
+
+export interface MeasurementPlan {
+  /** Index in `measurements`: the buffer stores this instead of strings. */
+  key: number;
+  sensor: string;
+  /** The driver's sample field: temperature, humidity, pressure, illuminance, or the analog name. */
+  field: string;
+  /** The topic level and discovery name. */
+  measurement: string;
+  topic: string;
+  unit: string;
+  decimals: number;
+  /** Multiplier from the driver's SI value to the published unit (Pa -> hPa is 0.01). */
+  scale: number;
+  deviceClass?: string;
+}
+
+export interface EntityPlan {
+  name: string;
+  topic: string;
+  /** Outputs only. */
+  setTopic?: string;
+}
+
+export interface NodePlan {
+  node: string;
+  topics: { status: string; diag: string; cmd: string; homeAssistantStatus: string };
+  measurements: MeasurementPlan[];
+  inputs: EntityPlan[];
+  outputs: EntityPlan[];
+  /** Retained discovery messages: [topic, payload]. */
+  discovery: [string, string][];
+  /** Discovery topics of this node's entities, to find stale ones left by earlier configs. */
+  discoveryPrefix: string;
+}
+
+interface MeasurementKind {
+  unit: string;
+  decimals: number;
+  scale: number;
+  deviceClass?: string;
+}
+
+/** Published units (SI from the drivers, scaled where people expect another unit). */
+const KINDS: Record<string, MeasurementKind> = {
+  temperature: { unit: "°C", decimals: 1, scale: 1, deviceClass: "temperature" },
+  humidity: { unit: "%", decimals: 1, scale: 1, deviceClass: "humidity" },
+  pressure: { unit: "hPa", decimals: 1, scale: 0.01, deviceClass: "pressure" },
+  illuminance: { unit: "lx", decimals: 0, scale: 1, deviceClass: "illuminance" },
+};
+
+const FIELDS: Record<string, string[]> = {
+  bme280: ["temperature", "humidity", "pressure"],
+  bmp280: ["temperature", "pressure"],
+  sht3x: ["temperature", "humidity"],
+  aht20: ["temperature", "humidity"],
+  bh1750: ["illuminance"],
+  ds18b20: ["temperature"],
+};
+
+/** Home Assistant binary_sensor device classes for the input kinds. */
+const INPUT_CLASSES: Record<string, string> = { door: "door", motion: "motion" };
+
+export function planNode(config: BoardConfig, firmwareVersion: string): NodePlan {
+  const base = `${config.topicPrefix ?? "sensornode"}/${config.node}`;
+  const measurements: MeasurementPlan[] = [];
+  (config.sensors ?? []).forEach((sensor: SensorConfig) => {
+    if (sensor.type === "analog") {
+      const measurement = sensor.measurement ?? "voltage";
+      measurements.push({
+        key: measurements.length,
+        sensor: sensor.name,
+        field: measurement,
+        measurement,
+        topic: `${base}/${sensor.name}/${measurement}`,
+        unit: sensor.unit ?? (measurement === "voltage" ? "V" : ""),
+        decimals: 2,
+        scale: 1,
+        deviceClass: measurement === "voltage" ? "voltage" : measurement === "moisture" ? "moisture" : undefined,
+      });
+      return;
+    }
+    for (const field of FIELDS[sensor.type] ?? []) {
+      const kind = KINDS[field]!;
+      measurements.push({
+        key: measurements.length,
+        sensor: sensor.name,
+        field,
+        measurement: field,
+        topic: `${base}/${sensor.name}/${field}`,
+        unit: kind.unit,
+        decimals: kind.decimals,
+        scale: kind.scale,
+        deviceClass: kind.deviceClass,
+      });
+    }
+  });
+  const inputs = (config.inputs ?? []).map((input) => ({ name: input.name, topic: `${base}/${input.name}/state` }));
+  const outputs = (config.outputs ?? []).map((output) => ({ name: output.name, topic: `${base}/${output.name}/state`, setTopic: `${base}/${output.name}/set` }));
+  const status = `${base}/status`;
+  const plan: NodePlan = {
+    node: config.node,
+    topics: { status, diag: `${base}/diag`, cmd: `${base}/cmd`, homeAssistantStatus: "homeassistant/status" },
+    measurements,
+    inputs,
+    outputs,
+    discovery: [],
+    discoveryPrefix: `homeassistant/+/${config.node}/`,
+  };
+
+  // Home Assistant MQTT discovery, with its documented abbreviations to save bytes on the board.
+  const device = { ids: [`sensornode_${config.node}`], name: config.node, mdl: config.board, mf: "sensornode", sw: firmwareVersion };
+  const uid = (object: string) => `sensornode_${config.node}_${object}`.replace(/-/g, "_");
+  for (const m of measurements) {
+    const object = `${m.sensor}_${m.measurement}`.replace(/-/g, "_");
+    const payload: Record<string, unknown> = { name: `${m.sensor} ${m.measurement}`, uniq_id: uid(object), stat_t: m.topic, avty_t: status, stat_cla: "measurement" };
+    if (m.deviceClass) payload.dev_cla = m.deviceClass;
+    if (m.unit) payload.unit_of_meas = m.unit;
+    payload.dev = device;
+    plan.discovery.push([`homeassistant/sensor/${config.node}/${object}/config`, JSON.stringify(payload)]);
+  }
+  (config.inputs ?? []).forEach((input, i) => {
+    const object = input.name.replace(/-/g, "_");
+    const payload: Record<string, unknown> = { name: input.name, uniq_id: uid(object), stat_t: inputs[i]!.topic, avty_t: status, pl_on: "ON", pl_off: "OFF" };
+    if (input.kind && INPUT_CLASSES[input.kind]) payload.dev_cla = INPUT_CLASSES[input.kind];
+    payload.dev = device;
+    plan.discovery.push([`homeassistant/binary_sensor/${config.node}/${object}/config`, JSON.stringify(payload)]);
+  });
+  outputs.forEach((output) => {
+    const object = output.name.replace(/-/g, "_");
+    const payload = { name: output.name, uniq_id: uid(object), stat_t: output.topic, cmd_t: output.setTopic, avty_t: status, pl_on: "ON", pl_off: "OFF", ret: false, dev: device };
+    plan.discovery.push([`homeassistant/switch/${config.node}/${object}/config`, JSON.stringify(payload)]);
+  });
+  return plan;
+}
+
+/**
+ * The source of the generated module "sensornode:plan": the plan without its discovery
+ * payloads, plus `discoveryCount` and `discoveryMessage(i)` that returns one [topic, payload].
+ */
+export function planModule(plan: NodePlan): string {
+  const small = { ...plan, discovery: undefined };
+  const cases = plan.discovery.map(([topic, payload], i) => `    case ${i}: return [${JSON.stringify(topic)}, ${JSON.stringify(payload)}];`).join("\n");
+  return [
+    `export const plan = ${JSON.stringify(small)};`,
+    `export const discoveryCount = ${plan.discovery.length};`,
+    `export function discoveryMessage(i) {`,
+    `  switch (i) {`,
+    cases,
+    `  }`,
+    `  return undefined;`,
+    `}`,
+    "",
+  ].join("\n");
+}
