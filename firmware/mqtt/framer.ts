@@ -4,6 +4,8 @@
 // the body into one buffer of exactly that size. It never throws: problems come back as
 // a string and the framer is dead from then on (the connection is to be closed).
 
+import { PUBLISH, requiredFlags } from "./constants";
+
 /** Receives one packet: byte 1 and the body. Return a string to stop the framer. */
 export type PacketHandler = (first: number, body: Uint8Array) => string | undefined;
 
@@ -25,6 +27,12 @@ export function createFramer(maxSize: number, onPacket: PacketHandler): Framer {
       if (!body) {
         const byte = chunk[i++]!;
         if (first < 0) {
+          // Byte 1 is checked at once, not when the body is complete: reserved types 0 and
+          // 15, reserved flag bits [MQTT-2.2.2-2], PUBLISH with QoS 3 [MQTT-3.3.1-4].
+          const type = byte >> 4;
+          if (type === 0 || type === 15 || (type === PUBLISH ? (byte & 6) === 6 : (byte & 15) !== requiredFlags(type))) {
+            failure = "protocol: bad byte 1: " + byte;
+          }
           first = byte;
           length = 0;
           lengthBytes = 0;
@@ -33,11 +41,11 @@ export function createFramer(maxSize: number, onPacket: PacketHandler): Framer {
         length += (byte & 127) << (7 * lengthBytes++);
         if (byte & 128) {
           // 2.2.3: at most four bytes of Remaining Length.
-          if (lengthBytes === 4) failure = "malformed remaining length";
+          if (lengthBytes === 4) failure = "protocol: malformed remaining length";
           continue;
         }
         if (1 + lengthBytes + length > maxSize) {
-          failure = "packet too large: " + (1 + lengthBytes + length) + " bytes > " + maxSize;
+          failure = "too-large: " + (1 + lengthBytes + length) + " bytes > " + maxSize;
           continue;
         }
         body = new Uint8Array(length);

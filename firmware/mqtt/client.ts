@@ -1,0 +1,613 @@
+// The MQTT 3.1.1 client session: connect, will, keepalive, QoS 0/1/2 both ways, session
+// resumption, bounded outbound queue, reconnect with backoff.
+//
+// Written as one closure rather than a class: esbuild renames closure variables to one
+// letter but never renames properties, and on Espruino every property name costs memory.
+// Everything is declared before it is first called (Espruino does not hoist).
+//
+// Delivery choices (the spec leaves the client's side of a lost session open):
+// - Session kept (CONNACK session present = 1): unacknowledged PUBLISH packets are re-sent
+//   with DUP = 1 and their original identifiers, PUBRELs are re-sent, in the original
+//   order [MQTT-4.4.0-1, MQTT-3.3.1-1, MQTT-2.3.1-3].
+// - Session lost (session present = 0, always so with clean = true [MQTT-3.2.2-1]): the
+//   broker has forgotten the identifiers, so they are not reused as such [MQTT-3.1.2-6].
+//   A QoS 1/2 message still waiting for PUBACK/PUBREC is published again as a new message
+//   (new identifier, DUP = 0): the application was promised "at least once", and a
+//   possible duplicate is what QoS 1 allows. A QoS 2 message whose PUBREC had arrived is
+//   dropped: the broker took ownership of it [MQTT-4.3.3-2], and sending it again could
+//   only create the duplicate that QoS 2 exists to prevent. Inbound QoS 2 identifiers
+//   awaiting PUBREL are forgotten, and every subscription is sent again.
+import type { Clock, TimerHandle } from "../../hal/clock";
+import { codedError } from "../../hal/errors";
+import type { Connection, Transport, TransportOptions } from "../../hal/net";
+import { encodeAck } from "./ack";
+import { backoffDelay, longDelay } from "./backoff";
+import { encodeConnect } from "./connect";
+import {
+  CONNACK,
+  CONNACK_REASONS,
+  DISCONNECT,
+  PINGREQ,
+  PUBACK,
+  PUBCOMP,
+  PUBLISH,
+  PUBREC,
+  PUBREL,
+  SUBACK,
+  SUBSCRIBE_FAILURE,
+  UNSUBACK,
+} from "./constants";
+import { decodeServerPacket } from "./decode";
+import { encodeEmpty } from "./empty";
+import { createFramer } from "./framer";
+import type { ConnackPacket, Packet, Payload, PublishPacket, SubackPacket, Subscription, WillMessage } from "./packet";
+import { encodePublish } from "./publish";
+import { encodeSubscribe, encodeUnsubscribe } from "./subscribe";
+import { isTopicFilter, isTopicName } from "./topic";
+import { encodeUtf8 } from "./utf8";
+import { toBytes } from "./wire";
+
+export interface ClientLimits {
+  /** Largest inbound packet in bytes; a larger one closes the connection before it is buffered. Default 2048. */
+  maxInbound?: number;
+  /** Outbound messages held (queued or awaiting acknowledgement). Default 16. */
+  queue?: number;
+  /** Bytes of topic + payload held for those messages. Default 4096. */
+  queueBytes?: number;
+  /** QoS 1/2 messages sent and not yet acknowledged at any time. Default 4. */
+  inflight?: number;
+}
+
+export interface ReconnectOptions {
+  /** First backoff cap, ms. Default 1000. */
+  min?: number;
+  /** Largest backoff cap, ms. Default 60000. */
+  max?: number;
+  /** Wait after a refusal that retrying cannot fix (credentials, not authorised, duplicate client id), ms. Default 300000. */
+  long?: number;
+  /** A session that lasts this long (ms) resets the backoff; one the broker ends sooner counts as a kick. Default 60000. */
+  stable?: number;
+  /** Consecutive kicks reported as a suspected duplicate client id. Default 3. */
+  kicks?: number;
+}
+
+export interface MessageInfo {
+  qos: number;
+  retain: boolean;
+  dup: boolean;
+}
+
+export interface ClientOptions {
+  clock: Clock;
+  transport: Transport;
+  /** Where to connect (host, port, TLS). */
+  server: TransportOptions;
+  /** Uniform [0, 1): the backoff jitter. Default Math.random. */
+  random?: () => number;
+  clientId: string;
+  /** Seconds, as on the wire (3.1.2.10). 0 disables keepalive. Default 60. */
+  keepAlive?: number;
+  /** Clean session (3.1.2.4). Default true. */
+  clean?: boolean;
+  will?: WillMessage;
+  username?: string;
+  password?: Payload;
+  /** How long to wait for CONNACK (from the start of the attempt) and for PINGRESP, ms. Default 10000. */
+  responseTimeout?: number;
+  limits?: ClientLimits;
+  backoff?: ReconnectOptions;
+  /** CONNACK accepted. */
+  onConnect?: (sessionPresent: boolean) => void;
+  /**
+   * A connection attempt or session ended. `reason` starts with a word to switch on:
+   * refused:, timeout:, protocol:, too-large:, closed:, duplicate-client-id:, internal:,
+   * ended. `retryIn` is the ms until the next attempt, -1 when none (after end()).
+   */
+  onClose?: (reason: string, retryIn: number) => void;
+  onMessage?: (topic: string, payload: Uint8Array, info: MessageInfo) => void;
+  /** SUBACK for `filter`: granted QoS 0..2, or 0x80 when the broker refused it. */
+  onSubscribe?: (filter: string, granted: number) => void;
+  /** A callback above threw; the client carried on. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * sent: written to the connection. queued: held until connected (or until the in-flight
+ * window has room). queue-full / too-large: refused, the bounded queue has no room.
+ * invalid-topic / invalid-qos: refused, bad argument.
+ */
+export type Result = "sent" | "queued" | "queue-full" | "too-large" | "invalid-topic" | "invalid-qos";
+
+export interface MqttClient {
+  /** Starts connecting (and reconnecting) until end(). */
+  connect(): void;
+  publish(topic: string, payload: Payload, qos?: number, retain?: boolean): Result;
+  subscribe(filter: string, qos?: number): Result;
+  unsubscribe(filter: string): Result;
+  /** Sends DISCONNECT (the broker then discards the will [MQTT-3.14.4-2]) and closes. */
+  end(): void;
+  connected(): boolean;
+  /** Outbound messages not yet completely acknowledged (queued or in flight). */
+  pending(): number;
+}
+
+interface Outgoing {
+  topic: Uint8Array;
+  payload: Uint8Array;
+  qos: number;
+  retain: boolean;
+  /** Packet identifier while in flight, else 0. */
+  id: number;
+  /** 0 not sent in this session, 1 PUBLISH sent (awaiting PUBACK/PUBREC), 2 PUBREL sent (awaiting PUBCOMP). */
+  step: number;
+}
+
+interface PendingAck {
+  filters: string[];
+  unsubscribe: boolean;
+}
+
+type Callback = (a?: unknown, b?: unknown, c?: unknown) => void;
+
+const IDLE = 0;
+const CONNECTING = 1;
+const CONNECTED = 2;
+const WAITING = 3;
+
+// How closed() leaves the connection.
+const PEER = 0; // already closed by the other side
+const DESTROY = 1;
+const END = 2;
+
+function isQos(qos: number): boolean {
+  return qos === 0 || qos === 1 || qos === 2;
+}
+
+function errorText(error: unknown): string {
+  const message = error ? (error as Error).message : undefined;
+  return message ? String(message) : String(error);
+}
+
+export function createClient(options: ClientOptions): MqttClient {
+  const clock = options.clock;
+  const transport = options.transport;
+  const random = options.random || Math.random;
+  const limits = options.limits || {};
+  const backoff = options.backoff || {};
+  const keepAlive = options.keepAlive ?? 60;
+  const clean = options.clean ?? true;
+  const will = options.will;
+  const responseTimeout = options.responseTimeout || 10000;
+  const maxInbound = limits.maxInbound || 2048;
+  const maxQueue = limits.queue || 16;
+  const maxQueueBytes = limits.queueBytes || 4096;
+  const maxInflight = limits.inflight || 4;
+  const minDelay = backoff.min || 1000;
+  const maxDelay = backoff.max || 60000;
+  const long = backoff.long || 300000;
+  const stable = backoff.stable || 60000;
+  const maxKicks = backoff.kicks || 3;
+  const keepAliveMs = keepAlive * 1000;
+
+  const fail = (message: string) => {
+    throw codedError("invalid-options", "mqtt: " + message);
+  };
+  if (!clock || !transport || !options.server) fail("clock, transport and server are required");
+  if (typeof options.clientId !== "string" || encodeUtf8(options.clientId).length > 65535) fail("clientId must be a string");
+  // A zero-byte client id asks the broker for one, and only with a clean session [MQTT-3.1.3-7].
+  if (options.clientId === "" && !clean) fail("an empty clientId needs clean: true");
+  if (!(keepAlive >= 0 && keepAlive <= 65535 && keepAlive % 1 === 0)) fail("keepAlive must be 0..65535 seconds");
+  if (will && (!isTopicName(will.topic) || !isQos(will.qos || 0))) fail("will needs a topic name and QoS 0..2");
+  if (options.password !== undefined && options.username === undefined) fail("a password needs a username [MQTT-3.1.2-22]");
+
+  const connectFields = {
+    clientId: options.clientId,
+    keepAlive,
+    clean,
+    will,
+    username: options.username,
+    password: options.password,
+  };
+
+  let state = IDLE;
+  let connection: Connection | undefined;
+  let generation = 0; // bumped on every close: callbacks of an older connection are ignored
+  let timer: TimerHandle | undefined; // CONNACK timeout, or the reconnect wait
+  let pingTimer: TimerHandle | undefined;
+  let pingWaiting = false;
+  let lastSend = 0;
+  let connectedAt = 0;
+  let attempt = 0;
+  let kicks = 0;
+  let lastId = 0;
+  // Outbound messages in order: queued ones and in-flight ones. An array, not an object
+  // keyed by packet id, because re-sending must keep the original order [MQTT-4.6.0-1].
+  const out: Outgoing[] = [];
+  let outBytes = 0;
+  const subs: Subscription[] = [];
+  let leaving: string[] = []; // unsubscribed while offline: sent if the session is kept
+  let acks: { [id: number]: PendingAck } = {}; // SUBSCRIBE / UNSUBSCRIBE awaiting SUBACK / UNSUBACK
+  let received: { [id: number]: number } = {}; // inbound QoS 2 identifiers awaiting PUBREL
+
+  const call = (callback: Callback | undefined, a?: unknown, b?: unknown, c?: unknown) => {
+    if (!callback) return;
+    try {
+      callback(a, b, c);
+    } catch (error) {
+      if (options.onError && callback !== options.onError) call(options.onError as Callback, error);
+    }
+  };
+
+  const send = (bytes: Uint8Array) => {
+    if (connection) {
+      lastSend = clock.now();
+      connection.write(bytes);
+    }
+  };
+
+  const stopTimers = () => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+    if (pingTimer !== undefined) clock.clearTimeout(pingTimer);
+    timer = undefined;
+    pingTimer = undefined;
+    pingWaiting = false;
+  };
+
+  // An identifier not used by any message in flight nor any pending (UN)SUBSCRIBE
+  // [MQTT-2.3.1-2]. The in-use set is bounded by the limits, so this ends.
+  const nextId = (): number => {
+    for (;;) {
+      lastId = lastId >= 65535 ? 1 : lastId + 1;
+      const id = lastId;
+      if (!acks[id] && out.findIndex((entry) => entry.id === id) < 0) return id;
+    }
+  };
+
+  const removeOut = (index: number) => {
+    const entry = out[index]!;
+    outBytes -= entry.topic.length + entry.payload.length;
+    out.splice(index, 1);
+  };
+
+  // Sends what the in-flight window allows, in order. QoS 0 entries behind a stalled QoS 1/2
+  // wait too, so messages leave in the order they were published.
+  const flush = () => {
+    let inflight = 0;
+    out.forEach((entry) => {
+      if (entry.step) inflight++;
+    });
+    let i = 0;
+    while (state === CONNECTED && i < out.length) {
+      const entry = out[i]!;
+      if (entry.step) {
+        i++;
+      } else if (entry.qos === 0) {
+        removeOut(i);
+        send(encodePublish(entry.topic, entry.payload, 0, entry.retain, false, 0));
+      } else if (inflight < maxInflight) {
+        entry.id = nextId();
+        entry.step = 1;
+        inflight++;
+        i++;
+        send(encodePublish(entry.topic, entry.payload, entry.qos, entry.retain, false, entry.id));
+      } else return;
+    }
+  };
+
+  const sendSubscribe = (list: Subscription[]) => {
+    const id = nextId();
+    acks[id] = { filters: list.map((s) => s.topic), unsubscribe: false };
+    send(encodeSubscribe(id, list));
+  };
+
+  const sendUnsubscribe = (filters: string[]) => {
+    const id = nextId();
+    acks[id] = { filters, unsubscribe: true };
+    send(encodeUnsubscribe(id, filters));
+  };
+
+  const armKeepAlive = (ms: number) => {
+    if (pingTimer !== undefined) clock.clearTimeout(pingTimer);
+    pingTimer = undefined;
+    if (keepAliveMs > 0) pingTimer = clock.setTimeout(keepAliveTick, ms);
+  };
+
+  // Closes the current connection (once), reports it, and schedules the next attempt.
+  function closed(reason: string, how: number, refusedLong?: boolean) {
+    const wasConnected = state === CONNECTED;
+    const c = connection;
+    generation++;
+    connection = undefined;
+    stopTimers();
+    if (c && how === DESTROY) c.destroy();
+    if (c && how === END) c.end();
+    let delay = -1;
+    if (how === END) {
+      state = IDLE;
+    } else {
+      const lasted = clock.now() - connectedAt;
+      if (wasConnected && lasted >= stable) {
+        attempt = 0;
+        kicks = 0;
+      }
+      if (refusedLong) {
+        delay = longDelay(long, random);
+      } else if (wasConnected && how === PEER && lasted < stable && ++kicks >= maxKicks) {
+        // Two boards with one client id take turns kicking each other off [MQTT-3.1.4-2].
+        reason =
+          "duplicate-client-id: the broker ended " + kicks + " sessions in a row within " + stable +
+          " ms of CONNACK; is another client using '" + options.clientId + "'? (" + reason + ")";
+        delay = longDelay(long, random);
+      } else {
+        delay = backoffDelay(attempt++, minDelay, maxDelay, random);
+      }
+      state = WAITING;
+      timer = clock.setTimeout(open, delay);
+    }
+    call(options.onClose as Callback, reason, delay);
+  }
+
+  function keepAliveTick() {
+    pingTimer = undefined;
+    if (state !== CONNECTED) return;
+    if (pingWaiting) {
+      closed("timeout: no PINGRESP within " + responseTimeout + " ms", DESTROY);
+      return;
+    }
+    // [MQTT-3.1.2-23]: a control packet at least every keepAlive seconds, counted from the last send.
+    const idle = clock.now() - lastSend;
+    if (idle < keepAliveMs) {
+      armKeepAlive(keepAliveMs - idle);
+      return;
+    }
+    send(encodeEmpty(PINGREQ));
+    pingWaiting = true;
+    armKeepAlive(responseTimeout);
+  }
+
+  function connack(packet: ConnackPacket): string | undefined {
+    const code = packet.returnCode;
+    if (code !== 0) {
+      // The broker closes after a refusal [MQTT-3.2.2-5]. Codes 1, 2, 4, 5 need a change
+      // on one side or the other: wait long instead of hammering the broker.
+      closed("refused: " + (CONNACK_REASONS[code] || "return code " + code), DESTROY, code !== 3);
+      return "refused";
+    }
+    const sessionPresent = packet.sessionPresent;
+    if (sessionPresent && clean) return "protocol: session present after a clean session [MQTT-3.2.2-1]";
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = undefined;
+    state = CONNECTED;
+    connectedAt = clock.now();
+    const old = acks;
+    acks = {};
+    if (sessionPresent) {
+      out.forEach((entry) => {
+        if (entry.step === 1) send(encodePublish(entry.topic, entry.payload, entry.qos, entry.retain, true, entry.id));
+        if (entry.step === 2) send(encodeAck(PUBREL, entry.id));
+      });
+      const again: Subscription[] = [];
+      const drop: string[] = leaving;
+      Object.keys(old).forEach((key) => {
+        const pending = old[key as unknown as number]!;
+        pending.filters.forEach((filter) => {
+          const index = subs.findIndex((s) => s.topic === filter);
+          if (!pending.unsubscribe && index >= 0) again.push(subs[index]!);
+          if (pending.unsubscribe && index < 0) drop.push(filter);
+        });
+      });
+      if (again.length) sendSubscribe(again);
+      if (drop.length) sendUnsubscribe(drop);
+    } else {
+      received = {};
+      for (let i = 0; i < out.length; ) {
+        const entry = out[i]!;
+        if (entry.step === 2) {
+          removeOut(i);
+        } else {
+          entry.step = 0;
+          entry.id = 0;
+          i++;
+        }
+      }
+      if (subs.length) sendSubscribe(subs);
+    }
+    leaving = [];
+    armKeepAlive(keepAliveMs);
+    flush();
+    call(options.onConnect as Callback, sessionPresent);
+    return undefined;
+  }
+
+  function acknowledge(type: number, id: number) {
+    const index = out.findIndex((entry) => entry.id === id);
+    const entry = out[index];
+    if (type === PUBREC) {
+      // [MQTT-4.3.3-1]: answer PUBREC with PUBREL, and never send that PUBLISH again. An
+      // unknown identifier gets its PUBREL too, so the broker can release what it holds.
+      if (entry && entry.qos !== 2) return;
+      if (entry) entry.step = 2;
+      send(encodeAck(PUBREL, id));
+      return;
+    }
+    if (entry && ((type === PUBACK && entry.qos === 1) || (type === PUBCOMP && entry.step === 2))) {
+      removeOut(index);
+      flush();
+    }
+  }
+
+  function incoming(packet: PublishPacket) {
+    const id = packet.id;
+    const qos = packet.qos;
+    const deliver = () =>
+      call(options.onMessage as Callback, packet.topic, packet.payload, { qos, retain: packet.retain, dup: packet.dup });
+    if (qos === 2) {
+      // [MQTT-4.3.3-2]: deliver once, answer PUBREC to every copy until PUBREL.
+      if (!received[id]) {
+        received[id] = 1;
+        deliver();
+      }
+      send(encodeAck(PUBREC, id));
+    } else {
+      deliver();
+      if (qos === 1) send(encodeAck(PUBACK, id)); // [MQTT-4.3.2-2]
+    }
+  }
+
+  function subscribed(packet: SubackPacket | { type: number; id: number }): string | undefined {
+    const pending = acks[packet.id];
+    if (!pending) return undefined; // late answer to a packet of an earlier connection
+    delete acks[packet.id];
+    if (packet.type === UNSUBACK || pending.unsubscribe) return undefined;
+    const granted = (packet as SubackPacket).granted;
+    if (granted.length !== pending.filters.length) return "protocol: SUBACK has the wrong number of return codes [MQTT-3.8.4-5]";
+    pending.filters.forEach((filter, i) => {
+      const code = granted[i]!;
+      if (code === SUBSCRIBE_FAILURE) {
+        const index = subs.findIndex((s) => s.topic === filter);
+        if (index >= 0) subs.splice(index, 1);
+      }
+      call(options.onSubscribe as Callback, filter, code);
+    });
+    return undefined;
+  }
+
+  function handle(packet: Packet): string | undefined {
+    const type = packet.type;
+    if (state !== CONNECTED) {
+      // [MQTT-3.2.0-1]: the first packet from the server is CONNACK.
+      return type === CONNACK ? connack(packet as ConnackPacket) : "protocol: first packet is not CONNACK";
+    }
+    if (pingWaiting) {
+      // Anything from the broker shows the connection is alive.
+      pingWaiting = false;
+      armKeepAlive(Math.max(0, lastSend + keepAliveMs - clock.now()));
+    }
+    if (type === PUBLISH) incoming(packet as PublishPacket);
+    else if (type === PUBACK || type === PUBREC || type === PUBCOMP) acknowledge(type, (packet as { id: number }).id);
+    else if (type === PUBREL) {
+      const id = (packet as { id: number }).id;
+      delete received[id];
+      send(encodeAck(PUBCOMP, id));
+    } else if (type === SUBACK || type === UNSUBACK) return subscribed(packet as SubackPacket);
+    else if (type === CONNACK) return "protocol: second CONNACK";
+    return undefined;
+  }
+
+  function open() {
+    timer = undefined;
+    state = CONNECTING;
+    const token = ++generation;
+    const framer = createFramer(maxInbound, (first, body) => {
+      if (token !== generation) return "stale";
+      const packet = decodeServerPacket(first, body);
+      return typeof packet === "string" ? "protocol: " + packet : handle(packet);
+    });
+    timer = clock.setTimeout(() => {
+      timer = undefined;
+      closed("timeout: no CONNACK within " + responseTimeout + " ms", DESTROY);
+    }, responseTimeout);
+    let opened = false;
+    const handlers = {
+      onOpen: () => {
+        // [MQTT-3.1.0-1]: CONNECT first. (A transport may open before connect() returns.)
+        opened = true;
+        if (token === generation && connection) send(encodeConnect(connectFields));
+      },
+      onData: (bytes: Uint8Array) => {
+        if (token !== generation) return;
+        let error: string | undefined;
+        try {
+          error = framer(bytes);
+        } catch (caught) {
+          error = "internal: " + errorText(caught);
+        }
+        // Malformed input ends the connection [MQTT-4.8.0-1], and nothing escapes.
+        if (error !== undefined && token === generation) closed(error, DESTROY);
+      },
+      onClose: (reason: string) => {
+        if (token === generation) closed("closed: " + reason, PEER);
+      },
+    };
+    let c: Connection | undefined;
+    try {
+      c = transport.connect(options.server, handlers);
+    } catch (caught) {
+      if (token === generation) closed("closed: " + errorText(caught), PEER);
+      return;
+    }
+    if (token !== generation) return; // onClose already ran
+    connection = c;
+    if (opened) send(encodeConnect(connectFields));
+  }
+
+  return {
+    connect: () => {
+      if (state === IDLE) open();
+    },
+
+    publish: (topic: string, payload: Payload, qos?: number, retain?: boolean): Result => {
+      const level = qos || 0;
+      if (!isQos(level)) return "invalid-qos";
+      if (!isTopicName(topic)) return "invalid-topic";
+      const name = encodeUtf8(topic);
+      if (name.length > 65535) return "invalid-topic"; // [MQTT-4.7.3-3]
+      const body = toBytes(payload);
+      const flag = !!retain;
+      if (state === CONNECTED && level === 0 && out.length === 0) {
+        send(encodePublish(name, body, 0, flag, false, 0));
+        return "sent";
+      }
+      const size = name.length + body.length;
+      if (size > maxQueueBytes) return "too-large";
+      if (out.length >= maxQueue || outBytes + size > maxQueueBytes) return "queue-full";
+      const entry: Outgoing = { topic: name, payload: body, qos: level, retain: flag, id: 0, step: 0 };
+      out.push(entry);
+      outBytes += size;
+      flush();
+      return state === CONNECTED && (entry.step > 0 || out.indexOf(entry) < 0) ? "sent" : "queued";
+    },
+
+    subscribe: (filter: string, qos?: number): Result => {
+      const level = qos || 0;
+      if (!isQos(level)) return "invalid-qos";
+      if (!isTopicFilter(filter) || encodeUtf8(filter).length > 65535) return "invalid-topic";
+      const index = subs.findIndex((s) => s.topic === filter);
+      const subscription = { topic: filter, qos: level };
+      if (index >= 0) subs[index] = subscription;
+      else subs.push(subscription);
+      const gone = leaving.indexOf(filter);
+      if (gone >= 0) leaving.splice(gone, 1);
+      if (state !== CONNECTED) return "queued";
+      sendSubscribe([subscription]);
+      return "sent";
+    },
+
+    unsubscribe: (filter: string): Result => {
+      if (!isTopicFilter(filter)) return "invalid-topic";
+      const index = subs.findIndex((s) => s.topic === filter);
+      if (index >= 0) subs.splice(index, 1);
+      if (state !== CONNECTED) {
+        if (leaving.indexOf(filter) < 0) leaving.push(filter);
+        return "queued";
+      }
+      sendUnsubscribe([filter]);
+      return "sent";
+    },
+
+    end: () => {
+      if (connection) {
+        // [MQTT-3.14.4-1]: DISCONNECT is the last packet, then the connection closes.
+        if (state === CONNECTED) send(encodeEmpty(DISCONNECT));
+        closed("ended", END);
+      } else {
+        stopTimers();
+        state = IDLE;
+      }
+    },
+
+    connected: () => state === CONNECTED,
+
+    pending: () => out.length,
+  };
+}
