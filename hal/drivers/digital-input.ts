@@ -1,0 +1,92 @@
+// A debounced digital input: button, PIR motion sensor, reed (door) contact. Edges are
+// reported as they happen through `onChange` (and `onLongPress` when the input stays
+// active long enough); sample() reports the current debounced state for periodic publishing.
+import type { Clock, TimerHandle } from "../clock";
+import { codedError } from "../errors";
+import type { DigitalPin, PinEvent } from "../gpio";
+import type { Sensor, StateSample } from "../sensor";
+
+export interface DigitalInputOptions {
+  pin: DigitalPin;
+  clock: Clock;
+  /** Internal pull resistor (default "up"). */
+  pull?: "up" | "down" | "none";
+  /** Active low: a contact that pulls the pin to ground reads as state true. */
+  invert?: boolean;
+  /** Debounce window in ms (default 50): pulses shorter than this are ignored. */
+  debounce?: number;
+  /** Report a long press after the input has been active this many ms. */
+  longPress?: number;
+  /** Every debounced change, in order; `time` in clock ms. */
+  onChange?: (state: boolean, time: number) => void;
+  /** The input has been active for `longPress` ms (once per activation). */
+  onLongPress?: (time: number) => void;
+}
+
+const MODES: Record<string, "input" | "input_pullup" | "input_pulldown"> = { up: "input_pullup", down: "input_pulldown", none: "input" };
+
+export class DigitalInput implements Sensor<StateSample> {
+  pin: DigitalPin;
+  clock: Clock;
+  invert: boolean;
+  longPress: number;
+  state: boolean;
+  timer: TimerHandle | undefined;
+  unwatch: () => void;
+  onChange: ((state: boolean, time: number) => void) | undefined;
+  onLongPress: ((time: number) => void) | undefined;
+
+  constructor(options: DigitalInputOptions) {
+    const mode = MODES[options.pull ?? "up"];
+    const debounce = options.debounce ?? 50;
+    const longPress = options.longPress ?? 0;
+    if (!options.pin || !options.clock || !mode || !(debounce >= 0 && debounce <= 1000) || !(longPress >= 0)) {
+      throw codedError("invalid-options", "digital-input: needs pin, clock, pull up/down/none, debounce 0..1000 ms, longPress >= 0 ms");
+    }
+    this.pin = options.pin;
+    this.clock = options.clock;
+    this.invert = !!options.invert;
+    this.longPress = longPress;
+    this.onChange = options.onChange;
+    this.onLongPress = options.onLongPress;
+    this.timer = undefined;
+    this.pin.mode(mode);
+    this.state = this.pin.read() !== this.invert;
+    this.unwatch = this.pin.watch((event) => this.edge(event), { edge: "both", debounce: debounce });
+  }
+
+  edge(event: PinEvent): void {
+    const state = event.state !== this.invert;
+    if (state === this.state) return;
+    this.state = state;
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    if (state && this.longPress > 0) {
+      // Count from the edge, not from when the callback ran.
+      const delay = this.longPress - (this.clock.now() - event.time);
+      this.timer = this.clock.setTimeout(() => {
+        this.timer = undefined;
+        if (this.onLongPress) this.onLongPress(this.clock.now());
+      }, delay > 0 ? delay : 0);
+    }
+    if (this.onChange) this.onChange(state, event.time);
+  }
+
+  trigger(): number {
+    return 0;
+  }
+
+  sample(): StateSample {
+    return { state: this.state };
+  }
+
+  close(): void {
+    this.unwatch();
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+export function create(options: DigitalInputOptions): DigitalInput {
+  return new DigitalInput(options);
+}
