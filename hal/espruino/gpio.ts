@@ -1,0 +1,54 @@
+// Digital pins and analog inputs over Espruino's globals: digitalRead/digitalWrite/pinMode,
+// setWatch/clearWatch (times in seconds, converted to ms here), analogRead (0..1).
+import type { AnalogInput } from "../analog";
+import type { DigitalPin, PinEvent, PinMode, WatchOptions } from "../gpio";
+import { resolvePin, type EspruinoPin } from "./pins";
+
+declare function digitalRead(pin: EspruinoPin): number;
+declare function digitalWrite(pin: EspruinoPin, value: boolean): void;
+declare function pinMode(pin: EspruinoPin, mode: string): void;
+declare function setWatch(
+  callback: (event: { state: boolean; time: number; lastTime?: number }) => void,
+  pin: EspruinoPin,
+  options: { repeat: boolean; edge: string; debounce: number },
+): number;
+declare function clearWatch(id: number): void;
+declare function analogRead(pin: EspruinoPin): number;
+
+export function espruinoPin(name: string): DigitalPin {
+  const pin = resolvePin(name);
+  return {
+    read: function (): boolean {
+      return !!digitalRead(pin);
+    },
+    write: function (value: boolean): void {
+      digitalWrite(pin, !!value);
+    },
+    mode: function (mode: PinMode): void {
+      pinMode(pin, mode);
+    },
+    watch: function (callback: (event: PinEvent) => void, options: WatchOptions): () => void {
+      let id: number | undefined = setWatch(
+        function (e) {
+          callback({ state: !!e.state, time: e.time * 1000, lastTime: e.lastTime === undefined ? NaN : e.lastTime * 1000 });
+        },
+        pin,
+        { repeat: true, edge: options.edge, debounce: options.debounce },
+      );
+      return function (): void {
+        // clearWatch(undefined) would clear EVERY watch on Espruino: only ever clear ours, once.
+        if (id !== undefined) clearWatch(id);
+        id = undefined;
+      };
+    },
+  };
+}
+
+export function espruinoAnalog(name: string): AnalogInput {
+  const pin = resolvePin(name);
+  return {
+    read: function (): number {
+      return analogRead(pin);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// The Platform over Espruino, built from the board file: buses by their board names,
+// opened on first use and shared by every sensor on them.
+import { codedError } from "../errors";
+import type { I2CBus } from "../i2c";
+import type { OneWireBus } from "../onewire";
+import type { LogLevel, Platform, PlatformConfig } from "../platform";
+import type { Storage } from "../storage";
+import { espruinoClock } from "./clock";
+import { espruinoAnalog, espruinoPin } from "./gpio";
+import { openI2C } from "./i2c";
+import { openOneWire } from "./onewire";
+import { openStorage } from "./storage";
+
+export function createEspruinoPlatform(config: PlatformConfig): Platform {
+  const i2c: Record<string, I2CBus> = {};
+  const oneWire: Record<string, OneWireBus> = {};
+  let storage: Storage | undefined;
+  function unknown(kind: string, name: string): Error {
+    return codedError("invalid-options", "no " + kind + " bus named " + name);
+  }
+  return {
+    clock: espruinoClock,
+    get storage(): Storage {
+      if (!storage) storage = openStorage();
+      return storage;
+    },
+    log: function (level: LogLevel, message: string): void {
+      console.log(level + ": " + message);
+    },
+    i2c: function (name: string): I2CBus {
+      if (!i2c[name]) {
+        const buses = config.i2c || [];
+        let index = -1;
+        for (let i = 0; i < buses.length; i++) if (buses[i]!.name === name) index = i;
+        if (index < 0) throw unknown("i2c", name);
+        i2c[name] = openI2C(config.board, index, buses[index]!);
+      }
+      return i2c[name]!;
+    },
+    oneWire: function (name: string): OneWireBus {
+      if (!oneWire[name]) {
+        const bus = (config.onewire || []).filter(function (b) {
+          return b.name === name;
+        })[0];
+        if (!bus) throw unknown("1-Wire", name);
+        oneWire[name] = openOneWire(bus.pin);
+      }
+      return oneWire[name]!;
+    },
+    pin: espruinoPin,
+    analog: espruinoAnalog,
+  };
+}

@@ -1,0 +1,31 @@
+// Small files over Espruino's Storage module (flash). Storage.read returns undefined for a
+// missing file; write returns false when flash is full.
+import { codedError } from "../errors";
+import type { Storage } from "../storage";
+
+interface EspruinoStorage {
+  read(name: string): string | undefined;
+  write(name: string, data: string): boolean;
+  erase(name: string): void;
+  list(): string[];
+}
+
+declare function require(name: "Storage"): EspruinoStorage;
+
+export function openStorage(): Storage {
+  const flash = require("Storage");
+  return {
+    read: function (name: string): string | undefined {
+      return flash.read(name);
+    },
+    write: function (name: string, data: string): void {
+      if (flash.write(name, data) === false) throw codedError("bus", "storage: cannot write " + name);
+    },
+    erase: function (name: string): void {
+      flash.erase(name);
+    },
+    list: function (): string[] {
+      return flash.list();
+    },
+  };
+}
