@@ -8,9 +8,12 @@
 import { Type, type Static } from "@sinclair/typebox";
 
 /** One of a few literal values, as a JSON Schema enum (one clear error, not one per branch). */
-function oneOf<T extends string | number>(values: readonly T[], options: { description: string; default?: T }) {
+function oneOf<T extends string | number>(values: readonly T[], options: { description: string; default?: NoInfer<T> }) {
   return Type.Unsafe<T>({ enum: values, ...options });
 }
+
+/** A topic template: no wildcards; tokens in braces. */
+const TEMPLATE_PATTERN = "^[^#+]{1,128}$";
 
 const NAME_PATTERN = "^[a-z0-9][a-z0-9_-]{0,31}$";
 const NAME_HINT = "1 to 32 characters: lowercase letters, digits, '-' and '_', starting with a letter or digit";
@@ -95,9 +98,33 @@ const OneWireBus = Type.Object(
   { additionalProperties: false, description: "A 1-Wire bus on one pin (4.7 kOhm pull-up to 3.3 V)." },
 );
 
+/** What happens to one measurement before it is published (firmware/filters.ts). */
+const Measurement = Type.Object(
+  {
+    name: Type.Optional(name("Topic level for this measurement (default: the quantity, e.g. temperature)")),
+    unit: Type.Optional(Type.String({ maxLength: 8, description: "Unit shown to Home Assistant; changes the label only, not the value." })),
+    decimals: Type.Optional(Type.Integer({ minimum: 0, maximum: 4, description: "Decimals published (default 1; 0 for lux, 2 for analog)." })),
+    multiply: Type.Optional(Type.Number({ description: "Calibration: value * multiply + offset." })),
+    offset: Type.Optional(Type.Number({ description: "Calibration: value * multiply + offset (e.g. -0.8 for a sensor that reads warm)." })),
+    min: Type.Optional(Type.Number({ description: "Clamp: values below become min." })),
+    max: Type.Optional(Type.Number({ description: "Clamp: values above become max." })),
+    median: Type.Optional(Type.Integer({ minimum: 2, maximum: 15, description: "Median of the last N readings (removes spikes)." })),
+    average: Type.Optional(Type.Integer({ minimum: 2, maximum: 100, description: "Exponential moving average over N readings." })),
+    delta: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Publish only when the value moved by at least this much..." })),
+    heartbeat: Type.Optional(Type.Integer({ minimum: 1000, description: "...or when this many ms passed since the last publish." })),
+    throttle: Type.Optional(Type.Integer({ minimum: 100, description: "At most one publish per this many ms." })),
+  },
+  { additionalProperties: false, description: "Filters and presentation of one measurement." },
+);
+
 const common = {
   name: name("Sensor name, used in topics"),
   interval: Type.Optional(Interval),
+  measurements: Type.Optional(
+    Type.Record(Type.String({ pattern: "^[a-z]+$" }), Measurement, {
+      description: "Per measurement (temperature, humidity, pressure, illuminance, or the analog measurement name): filters, decimals, unit.",
+    }),
+  ),
 };
 
 function i2cSensor<T extends string>(type: T, addresses: number[], description: string) {
@@ -166,11 +193,11 @@ const Input = Type.Object(
     name: name("Input name, used in topics"),
     pin: Pin,
     kind: Type.Optional(
-      oneOf(["button", "motion", "door"], {
+      oneOf(["button", "motion", "door"] as const, {
         description: "What is wired: button, motion (PIR) or door (reed contact). Sets the Home Assistant device class.",
       }),
     ),
-    pull: Type.Optional(oneOf(["up", "down", "none"], { default: "up", description: "Internal pull resistor." })),
+    pull: Type.Optional(oneOf(["up", "down", "none"] as const, { default: "up", description: "Internal pull resistor." })),
     invert: Type.Optional(Type.Boolean({ default: false, description: "Report the opposite level (for contacts that pull to ground when active)." })),
     debounce: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 50, description: "Debounce window in milliseconds." })),
     longPress: Type.Optional(Type.Integer({ minimum: 100, maximum: 60000, description: "Report a long press after this many milliseconds held." })),
@@ -207,6 +234,49 @@ export const BoardSchema = Type.Object(
     sensors: Type.Optional(Type.Array(SensorUnion, { maxItems: 16, description: "Sensors to read and publish." })),
     inputs: Type.Optional(Type.Array(Input, { maxItems: 16, description: "Digital inputs." })),
     outputs: Type.Optional(Type.Array(Output, { maxItems: 16, description: "Digital outputs." })),
+    topics: Type.Optional(
+      Type.Object(
+        {
+          status: Type.Optional(Type.String({ pattern: TEMPLATE_PATTERN, description: "Default {prefix}/{node}/status." })),
+          reading: Type.Optional(Type.String({ pattern: TEMPLATE_PATTERN, description: "Default {prefix}/{node}/{sensor}/{measurement}." })),
+          diag: Type.Optional(Type.String({ pattern: TEMPLATE_PATTERN, description: "Default {prefix}/{node}/diag." })),
+          cmd: Type.Optional(Type.String({ pattern: TEMPLATE_PATTERN, description: "Default {prefix}/{node}/cmd." })),
+        },
+        { additionalProperties: false, description: "Topic templates. Tokens: {prefix}, {node}, {sensor}, {measurement}." },
+      ),
+    ),
+    payload: Type.Optional(
+      oneOf(["plain", "json"] as const, {
+        default: "plain",
+        description: "plain: the value alone (\"21.4\"); json: {\"device\",\"measurement\",\"value\",\"unit\",\"timestamp\"} as the seeds' publisher sends.",
+      }),
+    ),
+    retain: Type.Optional(Type.Boolean({ default: false, description: "Publish readings retained (the status and output states are always retained)." })),
+    status: Type.Optional(
+      Type.Object(
+        {
+          online: Type.Optional(Type.String({ minLength: 1, maxLength: 32, default: "online" })),
+          offline: Type.Optional(Type.String({ minLength: 1, maxLength: 32, default: "offline" })),
+          sleeping: Type.Optional(Type.String({ minLength: 1, maxLength: 32, default: "sleeping" })),
+        },
+        { additionalProperties: false, description: "Status payloads (Home Assistant's online/offline by default)." },
+      ),
+    ),
+    discovery: Type.Optional(Type.Boolean({ default: true, description: "Announce entities to Home Assistant (MQTT discovery under homeassistant/)." })),
+    buffer: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 10000, description: "Readings kept while MQTT is down (default 64 on ESP8266, 1000 elsewhere); the oldest are dropped and counted beyond it." }),
+    ),
+    sleep: Type.Optional(
+      Type.Object(
+        {
+          interval: Type.Integer({ minimum: 10_000, maximum: 86_400_000, description: "Deep sleep between wakes, in ms (ESP32 sleeps are chained beyond ~35 min)." }),
+          awake: Type.Optional(Type.Integer({ minimum: 2_000, maximum: 600_000, default: 20_000, description: "Hard limit on time awake per wake, in ms: with no network by then, readings are kept in flash and the node sleeps anyway." })),
+        },
+        { additionalProperties: false, description: "Battery mode: wake, read, deliver, sleep. Without it the node stays awake." },
+      ),
+    ),
+    sntp: Type.Optional(Type.String({ minLength: 1, maxLength: 64, default: "pool.ntp.org", description: "SNTP server for the time stamps (ESP boards)." })),
+    diagInterval: Type.Optional(Type.Integer({ minimum: 10_000, maximum: 86_400_000, default: 300_000, description: "How often to publish diagnostics, in ms." })),
   },
   {
     additionalProperties: false,

@@ -7,6 +7,7 @@ import path from "node:path";
 import AjvModule, { type ErrorObject } from "ajv";
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from "jsonc-parser";
 import { BoardSchema, SECRET_PATTERN, type BoardConfig, type SensorConfig } from "../boards/schema";
+import { FIELDS } from "./plan";
 
 export interface Problem {
   file: string;
@@ -311,6 +312,7 @@ function crossCheck(board: BoardConfig): Finding[] {
   const isEsp = board.board === "ESP32" || board.board === "ESP8266";
   if (isEsp && !board.wifi) findings.push({ path: "/wifi", message: `an ${board.board} needs "wifi" to reach the broker`, fix: 'add "wifi": { "ssid": "...", "password": "${WIFI_PASSWORD}" }' });
   if (board.board === "LINUX" && board.wifi) findings.push({ path: "/wifi", message: "a LINUX board uses the host's network and has no WiFi module", fix: 'remove "wifi"' });
+  if (board.board === "LINUX" && board.sleep) findings.push({ path: "/sleep", message: "a LINUX board cannot deep sleep", fix: 'remove "sleep"' });
   if (board.board === "ESP8266" && board.mqtt.tls) findings.push({ path: "/mqtt/tls", message: "Espruino on ESP8266 has no TLS", fix: "use an ESP32 or LINUX board for TLS, or set tls to false on a trusted network" });
 
   // Pins: used once each, and valid for the board.
@@ -352,6 +354,10 @@ function crossCheck(board: BoardConfig): Finding[] {
       const key = `${sensor.bus}@${address}`;
       if (addresses[key] !== undefined) findings.push({ path: `/sensors/${i}/address`, message: `address ${address} (0x${address.toString(16)}) on bus "${sensor.bus}" is already taken by /sensors/${addresses[key]}`, fix: "two chips of one kind need different addresses (most have an address pin), or separate buses" });
       else addresses[key] = i;
+    }
+    const known = sensor.type === "analog" ? [sensor.measurement ?? "voltage"] : (FIELDS[sensor.type] ?? []);
+    for (const field of Object.keys((sensor as { measurements?: object }).measurements ?? {})) {
+      if (!known.includes(field)) findings.push({ path: `/sensors/${i}/measurements/${field}`, message: `a ${sensor.type} has no measurement "${field}"`, fix: `use ${known.map((k) => JSON.stringify(k)).join(", ")}` });
     }
     if (sensor.type === "ds18b20" && !oneWireNames.includes(sensor.bus)) {
       findings.push({ path: `/sensors/${i}/bus`, message: `no 1-Wire bus named "${sensor.bus}"`, fix: oneWireNames.length ? `use one of ${oneWireNames.map((n) => JSON.stringify(n)).join(", ")}` : 'add a "onewire" bus: [{ "name": "ow0", "pin": "D4" }]' });

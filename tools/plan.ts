@@ -8,6 +8,7 @@
 // in the function's text (in flash, when the code runs from flash) and exist in RAM only
 // while one is being published.
 import type { BoardConfig, SensorConfig } from "../boards/schema";
+import type { FilterConfig } from "../firmware/filters";
 
 export interface MeasurementPlan {
   /** Index in `measurements`: the buffer stores this instead of strings. */
@@ -23,6 +24,8 @@ export interface MeasurementPlan {
   /** Multiplier from the driver's SI value to the published unit (Pa -> hPa is 0.01). */
   scale: number;
   deviceClass?: string;
+  /** Filters from the board's "measurements" entry; absent when there are none. */
+  filter?: FilterConfig;
 }
 
 export interface EntityPlan {
@@ -34,6 +37,12 @@ export interface EntityPlan {
 
 export interface NodePlan {
   node: string;
+  /** "plain": the value alone; "json": the seeds' JSON reading. */
+  payload: "plain" | "json";
+  retain: boolean;
+  status: { online: string; offline: string; sleeping: string };
+  /** Readings kept while MQTT is down. */
+  bufferCapacity: number;
   topics: { status: string; diag: string; cmd: string; homeAssistantStatus: string };
   measurements: MeasurementPlan[];
   inputs: EntityPlan[];
@@ -59,7 +68,7 @@ const KINDS: Record<string, MeasurementKind> = {
   illuminance: { unit: "lx", decimals: 0, scale: 1, deviceClass: "illuminance" },
 };
 
-const FIELDS: Record<string, string[]> = {
+export const FIELDS: Record<string, string[]> = {
   bme280: ["temperature", "humidity", "pressure"],
   bmp280: ["temperature", "pressure"],
   sht3x: ["temperature", "humidity"],
@@ -71,18 +80,42 @@ const FIELDS: Record<string, string[]> = {
 /** Home Assistant binary_sensor device classes for the input kinds. */
 const INPUT_CLASSES: Record<string, string> = { door: "door", motion: "motion" };
 
+const FILTER_KEYS = ["multiply", "offset", "min", "max", "median", "average", "delta", "heartbeat", "throttle"] as const;
+
+/** Fills a topic template: {prefix}, {node}, {sensor}, {measurement}. */
+export function fillTopic(template: string, tokens: Record<string, string>): string {
+  return template.replace(/\{(prefix|node|sensor|measurement)\}/g, (_, token: string) => tokens[token] ?? "");
+}
+
 export function planNode(config: BoardConfig, firmwareVersion: string): NodePlan {
-  const base = `${config.topicPrefix ?? "sensornode"}/${config.node}`;
+  const prefix = config.topicPrefix ?? "sensornode";
+  const base = `${prefix}/${config.node}`;
+  const templates = { status: "{prefix}/{node}/status", reading: "{prefix}/{node}/{sensor}/{measurement}", diag: "{prefix}/{node}/diag", cmd: "{prefix}/{node}/cmd", ...config.topics };
+  const topic = (template: string, sensor = "", measurement = "") => fillTopic(template, { prefix, node: config.node, sensor, measurement });
   const measurements: MeasurementPlan[] = [];
+  /** Applies the board's per-measurement settings (name, unit, decimals, filters) to a default. */
+  function add(sensor: SensorConfig, m: Omit<MeasurementPlan, "key" | "topic">) {
+    const settings = ((sensor as { measurements?: Record<string, Record<string, unknown>> }).measurements ?? {})[m.field] ?? {};
+    const measurement = (settings.name as string | undefined) ?? m.measurement;
+    const filter: FilterConfig = {};
+    for (const key of FILTER_KEYS) if (settings[key] !== undefined) filter[key] = settings[key] as number;
+    measurements.push({
+      ...m,
+      key: measurements.length,
+      measurement,
+      topic: topic(templates.reading, sensor.name, measurement),
+      unit: (settings.unit as string | undefined) ?? m.unit,
+      decimals: (settings.decimals as number | undefined) ?? m.decimals,
+      filter: Object.keys(filter).length > 0 ? filter : undefined,
+    });
+  }
   (config.sensors ?? []).forEach((sensor: SensorConfig) => {
     if (sensor.type === "analog") {
       const measurement = sensor.measurement ?? "voltage";
-      measurements.push({
-        key: measurements.length,
+      add(sensor, {
         sensor: sensor.name,
         field: measurement,
         measurement,
-        topic: `${base}/${sensor.name}/${measurement}`,
         unit: sensor.unit ?? (measurement === "voltage" ? "V" : ""),
         decimals: 2,
         scale: 1,
@@ -92,12 +125,10 @@ export function planNode(config: BoardConfig, firmwareVersion: string): NodePlan
     }
     for (const field of FIELDS[sensor.type] ?? []) {
       const kind = KINDS[field]!;
-      measurements.push({
-        key: measurements.length,
+      add(sensor, {
         sensor: sensor.name,
         field,
         measurement: field,
-        topic: `${base}/${sensor.name}/${field}`,
         unit: kind.unit,
         decimals: kind.decimals,
         scale: kind.scale,
@@ -107,10 +138,14 @@ export function planNode(config: BoardConfig, firmwareVersion: string): NodePlan
   });
   const inputs = (config.inputs ?? []).map((input) => ({ name: input.name, topic: `${base}/${input.name}/state` }));
   const outputs = (config.outputs ?? []).map((output) => ({ name: output.name, topic: `${base}/${output.name}/state`, setTopic: `${base}/${output.name}/set` }));
-  const status = `${base}/status`;
+  const status = topic(templates.status);
   const plan: NodePlan = {
     node: config.node,
-    topics: { status, diag: `${base}/diag`, cmd: `${base}/cmd`, homeAssistantStatus: "homeassistant/status" },
+    payload: config.payload ?? "plain",
+    retain: config.retain ?? false,
+    status: { online: "online", offline: "offline", sleeping: "sleeping", ...config.status },
+    bufferCapacity: config.buffer ?? (config.board === "ESP8266" ? 64 : 1000),
+    topics: { status, diag: topic(templates.diag), cmd: topic(templates.cmd), homeAssistantStatus: "homeassistant/status" },
     measurements,
     inputs,
     outputs,
@@ -118,12 +153,17 @@ export function planNode(config: BoardConfig, firmwareVersion: string): NodePlan
     discoveryPrefix: `homeassistant/+/${config.node}/`,
   };
 
+  if (config.discovery === false) return plan;
   // Home Assistant MQTT discovery, with its documented abbreviations to save bytes on the board.
+  const availability: Record<string, unknown> = { avty_t: status };
+  if (plan.status.online !== "online") availability.pl_avail = plan.status.online;
+  if (plan.status.offline !== "offline") availability.pl_not_avail = plan.status.offline;
   const device = { ids: [`sensornode_${config.node}`], name: config.node, mdl: config.board, mf: "sensornode", sw: firmwareVersion };
   const uid = (object: string) => `sensornode_${config.node}_${object}`.replace(/-/g, "_");
   for (const m of measurements) {
     const object = `${m.sensor}_${m.measurement}`.replace(/-/g, "_");
-    const payload: Record<string, unknown> = { name: `${m.sensor} ${m.measurement}`, uniq_id: uid(object), stat_t: m.topic, avty_t: status, stat_cla: "measurement" };
+    const payload: Record<string, unknown> = { name: `${m.sensor} ${m.measurement}`, uniq_id: uid(object), stat_t: m.topic, ...availability, stat_cla: "measurement" };
+    if (plan.payload === "json") payload.val_tpl = "{{ value_json.value }}";
     if (m.deviceClass) payload.dev_cla = m.deviceClass;
     if (m.unit) payload.unit_of_meas = m.unit;
     payload.dev = device;
@@ -131,14 +171,14 @@ export function planNode(config: BoardConfig, firmwareVersion: string): NodePlan
   }
   (config.inputs ?? []).forEach((input, i) => {
     const object = input.name.replace(/-/g, "_");
-    const payload: Record<string, unknown> = { name: input.name, uniq_id: uid(object), stat_t: inputs[i]!.topic, avty_t: status, pl_on: "ON", pl_off: "OFF" };
+    const payload: Record<string, unknown> = { name: input.name, uniq_id: uid(object), stat_t: inputs[i]!.topic, ...availability, pl_on: "ON", pl_off: "OFF" };
     if (input.kind && INPUT_CLASSES[input.kind]) payload.dev_cla = INPUT_CLASSES[input.kind];
     payload.dev = device;
     plan.discovery.push([`homeassistant/binary_sensor/${config.node}/${object}/config`, JSON.stringify(payload)]);
   });
   outputs.forEach((output) => {
     const object = output.name.replace(/-/g, "_");
-    const payload = { name: output.name, uniq_id: uid(object), stat_t: output.topic, cmd_t: output.setTopic, avty_t: status, pl_on: "ON", pl_off: "OFF", ret: false, dev: device };
+    const payload = { name: output.name, uniq_id: uid(object), stat_t: output.topic, cmd_t: output.setTopic, ...availability, pl_on: "ON", pl_off: "OFF", ret: false, dev: device };
     plan.discovery.push([`homeassistant/switch/${config.node}/${object}/config`, JSON.stringify(payload)]);
   });
   return plan;

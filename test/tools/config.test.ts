@@ -79,6 +79,10 @@ describe("board validation", () => {
     ["no WiFi on an ESP32", (b: any) => delete b.wifi, "/wifi", /needs "wifi"/, /ssid/],
     ["TLS on an ESP8266", (b: any) => ((b.board = "ESP8266"), (b.mqtt.tls = true), (b.i2c[0] = { name: "i2c0", scl: "D5", sda: "D4" })), "/mqtt/tls", /no TLS/, /ESP32/],
     ["an analog pin on ADC2", (b: any) => b.sensors.push({ name: "soil", type: "analog", pin: "D4" }), "/sensors/1/pin", /not an ADC1 pin/, /D32..D39/],
+    ["a measurement the chip does not have", (b: any) => (b.sensors[0] = { name: "p", type: "bmp280", bus: "i2c0", measurements: { humidity: { offset: 1 } } }), "/sensors/0/measurements/humidity", /a bmp280 has no measurement "humidity"/, /"temperature", "pressure"/],
+    ["a filter with a bad value", (b: any) => (b.sensors[0].measurements = { temperature: { median: 1 } }), "/sensors/0/measurements/temperature/median", /below the minimum 2/, /Median/],
+    ["deep sleep on LINUX", (b: any) => ((b.board = "LINUX"), delete b.wifi, (b.sleep = { interval: 60000 })), "/sleep", /cannot deep sleep/, /remove/],
+    ["a wildcard in a topic template", (b: any) => (b.topics = { reading: "x/#" }), "/topics/reading", /not in the expected form/, /Default/],
     ["a missing 1-Wire bus", (b: any) => b.sensors.push({ name: "probe", type: "ds18b20", bus: "ow" }), "/sensors/1/bus", /no 1-Wire bus named "ow"/, /onewire/],
   ])("explains %s", (_what, change, jsonPath, message, fix) => {
     const problems = problemsOf(withChange(change));

@@ -15,12 +15,14 @@ const door = loadBoard(path.join(ROOT, "boards/door.json"), { env: SECRETS }).co
 const ABBREVIATIONS: Record<string, string> = {
   stat_t: "state_topic", uniq_id: "unique_id", avty_t: "availability_topic", dev_cla: "device_class", stat_cla: "state_class",
   unit_of_meas: "unit_of_measurement", cmd_t: "command_topic", pl_on: "payload_on", pl_off: "payload_off", ret: "retain", dev: "device",
-  ids: "identifiers", mdl: "model", mf: "manufacturer", sw: "sw_version",
+  ids: "identifiers", mdl: "model", mf: "manufacturer", sw: "sw_version", val_tpl: "value_template", pl_avail: "payload_available",
+  pl_not_avail: "payload_not_available",
 };
+const AVAILABILITY = ["availability_topic", "payload_available", "payload_not_available"];
 const ALLOWED: Record<string, string[]> = {
-  sensor: ["name", "state_topic", "unique_id", "availability_topic", "device_class", "state_class", "unit_of_measurement", "device"],
-  binary_sensor: ["name", "state_topic", "unique_id", "availability_topic", "device_class", "payload_on", "payload_off", "device"],
-  switch: ["name", "state_topic", "command_topic", "unique_id", "availability_topic", "payload_on", "payload_off", "retain", "device"],
+  sensor: ["name", "state_topic", "unique_id", ...AVAILABILITY, "device_class", "state_class", "unit_of_measurement", "value_template", "device"],
+  binary_sensor: ["name", "state_topic", "unique_id", ...AVAILABILITY, "device_class", "payload_on", "payload_off", "device"],
+  switch: ["name", "state_topic", "command_topic", "unique_id", ...AVAILABILITY, "payload_on", "payload_off", "retain", "device"],
 };
 const SENSOR_CLASSES: Record<string, string[]> = { temperature: ["°C", "°F", "K"], humidity: ["%"], pressure: ["Pa", "hPa", "kPa", "bar", "mbar", "psi", "inHg", "mmHg", "cbar"], illuminance: ["lx"], voltage: ["V", "mV"], moisture: ["%"] };
 
@@ -55,9 +57,32 @@ describe("node plan", () => {
     ]);
   });
 
+  it("applies topic templates, payload mode, status payloads and per-measurement settings", () => {
+    const custom = structuredClone(greenhouse);
+    custom.topics = { reading: "farm/{node}/{sensor}-{measurement}", status: "farm/{node}/alive" };
+    custom.payload = "json";
+    custom.status = { online: "up", offline: "down" };
+    (custom.sensors![0] as any).measurements = { temperature: { name: "temp", unit: "°F", decimals: 2, offset: -0.8, delta: 0.2, heartbeat: 60000 } };
+    const plan = planNode(custom, "1.2.3");
+    expect(plan.topics.status).toBe("farm/greenhouse/alive");
+    expect(plan.measurements[0]).toMatchObject({ topic: "farm/greenhouse/air-temp", measurement: "temp", field: "temperature", unit: "°F", decimals: 2, filter: { offset: -0.8, delta: 0.2, heartbeat: 60000 } });
+    expect(plan.measurements[1]!.filter).toBeUndefined();
+    expect(plan.payload).toBe("json");
+    const first = JSON.parse(plan.discovery[0]![1]);
+    expect(first).toMatchObject({ val_tpl: "{{ value_json.value }}", avty_t: "farm/greenhouse/alive", pl_avail: "up", pl_not_avail: "down" });
+  });
+
+  it("announces nothing with discovery off, and buffers less on an ESP8266", () => {
+    expect(planNode({ ...greenhouse, discovery: false }, "1").discovery).toEqual([]);
+    expect(planNode(door, "1").bufferCapacity).toBe(64);
+    expect(planNode(greenhouse, "1").bufferCapacity).toBe(1000);
+    expect(planNode({ ...greenhouse, buffer: 10 }, "1").bufferCapacity).toBe(10);
+  });
+
   it.each([
     ["greenhouse", greenhouse],
     ["door", door],
+    ["greenhouse, JSON payloads and custom status", { ...greenhouse, payload: "json" as const, status: { online: "up", offline: "down" } }],
   ])("%s: discovery payloads follow Home Assistant's schema", (_name, config) => {
     const plan = planNode(config, "1.2.3");
     expect(plan.discovery.length).toBe(plan.measurements.length + plan.inputs.length + plan.outputs.length);
