@@ -120,3 +120,18 @@ describe("build", () => {
     expect(runBundle(result.output!.code)).toEqual(["2"]);
   });
 });
+
+describe("per-board drivers", () => {
+  it.each([
+    ["door.json", ["input", "sht3x"], ["bme280", "bh1750", "ds18b20", "digital-output"]],
+    ["greenhouse.json", ["analog", "bh1750", "bme280", "ds18b20", "output"], ["sht3x", "aht20", "digital-input"]],
+    ["rpi-lab.json", ["aht20", "bmp280"], ["sht3x", "bh1750", "ds18b20", "digital-input", "digital-output"]],
+  ])("%s bundles only the drivers it uses", async (board, used, unused) => {
+    const result = await buildBoard(path.join(boardsDir, board), { outDir: out, env: SECRETS, entry: path.join(fixtures, "lists-drivers.ts"), write: false });
+    expect(result.violations).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(runBundle(result.output!.code)).toEqual([used.join(",")]);
+    const modules = result.modules!.map((m) => m.path);
+    for (const file of unused) expect(modules).not.toContain(`hal/drivers/${file}.ts`);
+  });
+});
