@@ -2,6 +2,7 @@
 // without clock stretching (datasheet §4.3), so the bus is never held while converting.
 // The sensor has no chip id; construction reads the status register (§4.11) with its CRC
 // to make sure a Sensirion-protocol device answers.
+import type { Clock } from "../clock";
 import { codedError, errorCode } from "../errors";
 import { isI2CAddress, type I2CBus } from "../i2c";
 import { crc8Sensirion } from "../crc8";
@@ -14,6 +15,12 @@ export interface Sht3xOptions {
   address?: number;
   /** §2.2 Table 4: "high" (default, 15 ms), "medium" (6 ms), "low" (4 ms). */
   repeatability?: "high" | "medium" | "low";
+  /**
+   * Optional. With it, a NACK after the maximum measurement time is reported as `nack`
+   * (the sensor is gone) instead of `not-ready`: on a software I2C bus a missing sensor
+   * cannot be told from a measuring one any other way.
+   */
+  clock?: Clock;
 }
 
 /** Checks the CRC after each 16-bit word (§4.12) and returns the words. */
@@ -31,8 +38,10 @@ export class Sht3x implements Sensor<ClimateSample> {
   address: number;
   command: number;
   wait: number;
+  clock: Clock | undefined;
   /** A measurement was started and not read yet. */
   pending: boolean;
+  started: number;
 
   constructor(options: Sht3xOptions) {
     const address = options.address ?? 0x44;
@@ -45,7 +54,9 @@ export class Sht3x implements Sensor<ClimateSample> {
     this.address = address;
     this.command = command;
     this.wait = MEASURE_MAX_MS[repeatability]!;
+    this.clock = options.clock;
     this.pending = false;
+    this.started = NaN;
     // §4.11: read status = 2 bytes + CRC. A NACK or a bad CRC here fails construction.
     this.bus.write(address, [CMD_READ_STATUS >> 8, CMD_READ_STATUS & 0xff]);
     words(this.bus.read(address, 3), 1);
@@ -54,6 +65,7 @@ export class Sht3x implements Sensor<ClimateSample> {
   trigger(): number {
     this.bus.write(this.address, [this.command >> 8, this.command & 0xff]);
     this.pending = true;
+    this.started = this.clock ? this.clock.now() : NaN;
     return this.wait;
   }
 
@@ -65,7 +77,7 @@ export class Sht3x implements Sensor<ClimateSample> {
     } catch (error) {
       // §4.4: without clock stretching the sensor NACKs the read header while it measures
       // (and when there is no measurement to read).
-      if (errorCode(error) === "nack") throw codedError("not-ready", "sht3x: measuring");
+      if (errorCode(error) === "nack" && !(this.clock && this.clock.now() - this.started >= this.wait)) throw codedError("not-ready", "sht3x: measuring");
       throw error;
     }
     const w = words(data, 2);

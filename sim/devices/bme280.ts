@@ -135,8 +135,12 @@ export class SimBme280 extends SimDevice implements SimI2CDevice {
   private conversionInput: Physical | undefined;
   private filtered: { t: number; p: number } | undefined;
 
-  constructor(options: { clock: Clock; address?: number; chip?: "bme280" | "bmp280"; seed?: number; calibration?: Partial<Bme280Calibration> }) {
+  /** What the id register reads (§5.4.1); another value makes a stand-in for another chip. */
+  readonly chipId: number;
+
+  constructor(options: { clock: Clock; address?: number; chip?: "bme280" | "bmp280"; chipId?: number; seed?: number; calibration?: Partial<Bme280Calibration> }) {
     super(options.chip ?? "bme280", options.clock);
+    this.chipId = options.chipId ?? (options.chip === "bmp280" ? BMP280_CHIP_ID : BME280_CHIP_ID);
     this.address = options.address ?? 0x76;
     this.chip = options.chip ?? "bme280";
     this.calibration = Object.assign(generateCalibration(options.seed ?? 1), options.calibration ?? {});
@@ -163,7 +167,7 @@ export class SimBme280 extends SimDevice implements SimI2CDevice {
   powerOn(): void {
     const r = this.registers;
     r.fill(0);
-    r[REG_CHIP_ID] = this.chip === "bme280" ? BME280_CHIP_ID : BMP280_CHIP_ID;
+    r[REG_CHIP_ID] = this.chipId;
     const c = this.calibration;
     // §4.2.2 Table 16 layout.
     const words = [c.T1, c.T2, c.T3, c.P1, c.P2, c.P3, c.P4, c.P5, c.P6, c.P7, c.P8, c.P9];
