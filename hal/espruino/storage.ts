@@ -3,7 +3,7 @@
 import { codedError } from "../errors";
 import type { Storage } from "../storage";
 
-interface EspruinoStorage {
+export interface EspruinoStorage {
   read(name: string): string | undefined;
   write(name: string, data: string): boolean;
   erase(name: string): void;
@@ -13,7 +13,10 @@ interface EspruinoStorage {
 declare function require(name: "Storage"): EspruinoStorage;
 
 export function openStorage(): Storage {
-  const flash = require("Storage");
+  return wrapStorage(require("Storage"));
+}
+
+export function wrapStorage(flash: EspruinoStorage): Storage {
   return {
     read: function (name: string): string | undefined {
       return flash.read(name);
