@@ -1,11 +1,13 @@
 // A client wired to a virtual clock and an in-memory transport, recording every callback.
 import { createClient, type ClientOptions, type MessageInfo, type MqttClient } from "../../firmware/mqtt/client";
 import { VirtualClock } from "../../sim/virtual-clock";
+import type { Clock } from "../../hal/clock";
 import type { Transport } from "../../hal/net";
 import { memoryTransport, seeded } from "./helpers";
 
 export interface Recorded {
   client: MqttClient;
+  /** The clock given: a VirtualClock unless a test passed a real one (then do not advance it). */
   clock: VirtualClock;
   /** The transport given (the in-memory one by default). */
   transport: ReturnType<typeof memoryTransport>;
@@ -22,7 +24,7 @@ export interface Recorded {
 
 export function recordedClient(
   overrides: Partial<ClientOptions> = {},
-  clock = new VirtualClock(),
+  clock: Clock = new VirtualClock(),
   transport: Transport & Partial<ReturnType<typeof memoryTransport>> = memoryTransport(),
 ): Recorded {
   const waiters: { condition: () => boolean; resolve: () => void }[] = [];
@@ -36,7 +38,7 @@ export function recordedClient(
   };
   const recorded: Recorded = {
     client: undefined as unknown as MqttClient,
-    clock,
+    clock: clock as VirtualClock,
     transport: transport as ReturnType<typeof memoryTransport>,
     connects: [],
     closes: [],

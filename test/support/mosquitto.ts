@@ -2,6 +2,7 @@
 // config in a temporary directory, stopped (and the directory removed) afterwards.
 //
 //   const broker = await startMosquitto({ users: { alice: "secret" }, acl: "user alice\ntopic readwrite a/#\n", tls: true });
+//   (or dynsec: { users, acls } for the dynamic security plugin, which refuses subscriptions)
 //   ... connect to broker.host : broker.port (or broker.tlsPort with broker.ca) ...
 //   await broker.kill();      // SIGKILL, like a crash (stop() is the graceful SIGTERM)
 //   await broker.restart();   // same ports, same config
@@ -15,6 +16,7 @@
 // Mosquitto missing is a test FAILURE with a clear message, never a skip: CI installs the
 // Debian packages `mosquitto` (and `openssl` for TLS).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -23,13 +25,36 @@ import * as path from "node:path";
 export interface MosquittoOptions {
   /** User name -> password, written with mosquitto_passwd. Anonymous clients are then refused. */
   users?: Record<string, string>;
-  /** Content of an acl_file (Mosquitto's ACL syntax: "user alice\ntopic readwrite a/#"). */
+  /**
+   * Content of an acl_file (Mosquitto's ACL syntax: "user alice\ntopic readwrite a/#").
+   * Note: with an acl_file Mosquitto never refuses a SUBSCRIBE (the SUBACK grants it); it only
+   * withholds the PUBLISHes the ACL forbids. For SUBACK 0x80, use `dynsec`.
+   */
   acl?: string;
+  /**
+   * The dynamic security plugin (shipped in Debian's mosquitto package), which does refuse
+   * subscriptions with SUBACK 0x80. Each user gets a role of its own holding its ACL entries.
+   * Anonymous clients are refused.
+   */
+  dynsec?: {
+    users: Record<string, string>;
+    acls: { user: string; acltype: DynsecAclType; topic: string; allow: boolean }[];
+    /** Defaults Mosquitto applies where no ACL matches (Mosquitto's own defaults if omitted). */
+    defaults?: Partial<Record<"publishClientSend" | "publishClientReceive" | "subscribe" | "unsubscribe", boolean>>;
+  };
   /** Also open a TLS listener, with a CA and a server certificate (127.0.0.1, localhost) made by openssl now. */
   tls?: boolean;
   /** More mosquitto.conf lines, appended to the generated global section. */
   config?: string;
 }
+
+export type DynsecAclType =
+  | "publishClientSend"
+  | "publishClientReceive"
+  | "subscribeLiteral"
+  | "subscribePattern"
+  | "unsubscribeLiteral"
+  | "unsubscribePattern";
 
 export interface Mosquitto {
   readonly host: string;
@@ -74,6 +99,37 @@ export function findTool(name: string): string {
     `${name} not found (looked in PATH and /usr/sbin). These tests need a real Mosquitto 2.0: ` +
       `install the Debian packages "mosquitto" and "openssl" (apt-get install mosquitto openssl).`,
   );
+}
+
+function findFile(name: string, dirs: string[]): string {
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error(`${name} not found in ${dirs.join(", ")}: it comes with the Debian package "mosquitto" (2.0).`);
+}
+
+/** The plugin's JSON: passwords as PBKDF2-SHA512, 101 iterations, 12-byte salt, as mosquitto_ctrl writes them. */
+function dynsecConfig(dynsec: NonNullable<MosquittoOptions["dynsec"]>) {
+  const users = Object.entries(dynsec.users);
+  return {
+    clients: users.map(([username, password]) => {
+      const salt = crypto.randomBytes(12);
+      return {
+        username,
+        password: crypto.pbkdf2Sync(password, salt, 101, 64, "sha512").toString("base64"),
+        salt: salt.toString("base64"),
+        iterations: 101,
+        roles: [{ rolename: `role-${username}` }],
+      };
+    }),
+    groups: [],
+    roles: users.map(([username]) => ({
+      rolename: `role-${username}`,
+      acls: dynsec.acls.filter((a) => a.user === username).map((a) => ({ acltype: a.acltype, topic: a.topic, priority: 0, allow: a.allow })),
+    })),
+    defaultACLAccess: { publishClientSend: false, publishClientReceive: true, subscribe: false, unsubscribe: true, ...dynsec.defaults },
+  };
 }
 
 /** A loopback port nobody listens on right now. */
@@ -157,6 +213,12 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     lines.push(`password_file ${passwords}`, "allow_anonymous false");
   } else {
     lines.push("allow_anonymous true");
+  }
+  if (options.dynsec) {
+    const plugin = findFile("mosquitto_dynamic_security.so", ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib", "/usr/local/lib", "/usr/lib/mosquitto"]);
+    const config = path.join(dir, "dynsec.json");
+    fs.writeFileSync(config, JSON.stringify(dynsecConfig(options.dynsec), null, 2));
+    lines.push(`plugin ${plugin}`, `plugin_opt_config_file ${config}`, "allow_anonymous false");
   }
   if (options.acl !== undefined) {
     const acl = path.join(dir, "acl");
