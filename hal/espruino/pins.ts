@@ -5,8 +5,11 @@ import { codedError } from "../errors";
 /** Espruino's Pin object (opaque here). */
 export type EspruinoPin = unknown;
 
+/** Espruino's global scope object (`global`; the build gate bans `globalThis`). */
+declare const global: Record<string, unknown>;
+
 export function resolvePin(name: string): EspruinoPin {
-  const scope = globalThis as unknown as Record<string, Record<string, EspruinoPin> | undefined>;
+  const scope = global as Record<string, Record<string, EspruinoPin> | undefined>;
   const dot = name.indexOf(".");
   const owner = dot > 0 ? scope[name.substr(0, dot)] : (scope as Record<string, EspruinoPin>);
   const pin = owner ? (owner as Record<string, EspruinoPin>)[dot > 0 ? name.substr(dot + 1) : name] : undefined;
