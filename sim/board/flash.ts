@@ -99,7 +99,7 @@ export class FlashStorage {
 function toData(value: unknown, stringify: (v: unknown) => string): string {
   if (typeof value === "string") return value;
   if (typeof value === "number") return String.fromCharCode(value & 0xff);
-  if (value instanceof Object && typeof (value as ArrayLike<number>).length === "number" && typeof value !== "function") {
+  if (value !== null && typeof value === "object" && typeof (value as ArrayLike<number>).length === "number") {
     const list = value as ArrayLike<number>;
     let out = "";
     for (let i = 0; i < list.length; i++) out += String.fromCharCode(Number(list[i]) & 0xff);

@@ -376,7 +376,7 @@ export class Boot {
       return out;
     };
     const e = realm.object({
-      toString: (...args: unknown[]) => String.fromCharCode.apply(null, bytes(args)),
+      toString: (...args: unknown[]) => byteString(bytes(args)),
       toUint8Array: (...args: unknown[]) => new realm.Uint8Array(bytes(args)),
       getErrorFlags: () => realm.array([]),
       reboot: () => {
@@ -579,6 +579,12 @@ function emptyI2C(mode: "hardware" | "software"): EspruinoI2CLike {
       return new Uint8Array(quantity).fill(0xff);
     },
   };
+}
+
+function byteString(bytes: number[]): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode.apply(null, bytes.slice(i, i + 8192));
+  return out;
 }
 
 function crc32(bytes: number[]): number {
