@@ -12,10 +12,6 @@ export interface EspruinoStorage {
 
 declare function require(name: "Storage"): EspruinoStorage;
 
-export function openStorage(): Storage {
-  return wrapStorage(require("Storage"));
-}
-
 export function wrapStorage(flash: EspruinoStorage): Storage {
   return {
     read: function (name: string): string | undefined {
@@ -31,4 +27,8 @@ export function wrapStorage(flash: EspruinoStorage): Storage {
       return flash.list();
     },
   };
+}
+
+export function openStorage(): Storage {
+  return wrapStorage(require("Storage"));
 }
