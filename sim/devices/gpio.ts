@@ -6,11 +6,13 @@
 // drive(name, false) pressed, drive(name, undefined) released so the pull resistor wins);
 // press/bounce schedule such changes on the clock; setVoltage feeds the ADC.
 //
-// setWatch follows Espruino (jswrap_io.c / jsinteractive.c): the callback gets
-// { state, time, lastTime } in SECONDS; without debounce every edge is queued with its exact
-// time; with `debounce` each edge (re)starts a timer and when it expires, if the level
-// differs from the last reported one, one event fires (time = when the level settled plus
-// the debounce window, i.e. when Espruino's timer fires). `edge` filters rising/falling.
+// setWatch follows Espruino's jsinteractive.c (jsiIdle): the callback gets
+// { state, time, lastTime } in SECONDS. Without debounce every edge is queued with its exact
+// time. With `debounce`, each edge (re)starts a timer of `debounce` ms; when it expires and
+// the level differs from the watch's last state, one event fires, delivered at expiry but
+// stamped with the time of the last edge (Espruino: timer time minus the debounce delay).
+// `edge` filters which events reach the callback; lastTime advances on every state change,
+// filtered or not, as in Espruino.
 import type { Clock, TimerHandle } from "../../hal/clock";
 
 export type SimPinMode = "input" | "input_pullup" | "input_pulldown" | "output" | "opendrain" | "analog" | "auto";
@@ -53,6 +55,8 @@ interface Watch {
   reported: boolean;
   lastTime: number | undefined;
   timer: TimerHandle | undefined;
+  /** Time of the last edge seen (debounced watches). */
+  edgeTime: number;
 }
 
 /** ESP8266 NodeMCU silk-screen names -> GPIO numbers (Espruino's NodeMCU object). */
@@ -163,7 +167,7 @@ export class SimGpio {
     const edge = options.edge === "rising" || options.edge === "falling" ? options.edge : "both";
     const watch: Watch = {
       id: this.nextId++, pin, callback, edge, debounce: options.debounce ?? 0, repeat: !!options.repeat,
-      reported: pin.level(), lastTime: undefined, timer: undefined,
+      reported: pin.level(), lastTime: undefined, timer: undefined, edgeTime: 0,
     };
     this.watches.push(watch);
     return watch.id;
@@ -194,9 +198,10 @@ export class SimGpio {
         return;
       }
       this.clock.clearTimeout(w.timer);
+      w.edgeTime = now;
       w.timer = this.clock.setTimeout(() => {
         w.timer = undefined;
-        this.fire(w, pin.level(), this.clock.now());
+        this.fire(w, pin.level(), w.edgeTime);
       }, w.debounce);
     });
   }
@@ -205,10 +210,11 @@ export class SimGpio {
     if (this.watches.indexOf(w) < 0) return;
     if (w.debounce > 0 && state === w.reported) return; // bounced back: nothing happened
     w.reported = state;
+    const lastTime = w.lastTime;
+    w.lastTime = time; // advances whether or not the edge is one the watch wants
     if ((w.edge === "rising" && !state) || (w.edge === "falling" && state)) return;
     const event: { state: boolean; time: number; lastTime?: number } = { state, time: time / 1000 };
-    if (w.lastTime !== undefined) event.lastTime = w.lastTime / 1000;
-    w.lastTime = time;
+    if (lastTime !== undefined) event.lastTime = lastTime / 1000;
     if (!w.repeat) this.clearWatch(w.id);
     w.callback(event);
   }

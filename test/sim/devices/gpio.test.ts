@@ -42,19 +42,26 @@ describe("SimGpio", () => {
     gpio.press("D12", { delay: 10, duration: 5 });
     gpio.press("D12", { delay: 30, duration: 5 });
     clock.advance(100);
-    expect(events).toEqual([{ state: false, time: 2.01 }, { state: false, time: 2.03, lastTime: 2.01 }]);
+    // lastTime is the previous edge of either direction (the rising one at 2.015), as on Espruino
+    expect(events).toEqual([{ state: false, time: 2.01 }, { state: false, time: 2.03, lastTime: 2.015 }]);
   });
 
   it("setWatch with debounce: each edge restarts the window; one event when the level settles differently", () => {
     const { gpio, clock, events, record } = rig();
+    const delivered: number[] = [];
     const pin = gpio.pin("D12");
     gpio.pinMode(pin, "input_pullup");
-    gpio.setWatch(record, pin, { repeat: true, edge: "both", debounce: 10 });
+    gpio.setWatch((e) => {
+      record(e);
+      delivered.push(clock.now());
+    }, pin, { repeat: true, edge: "both", debounce: 10 });
     gpio.bounce("D12", { delay: 0, count: 5, interval: 4, level: false, settle: true });
     gpio.bounce("D12", { delay: 100, count: 2, interval: 3, level: false, settle: true }); // goes back to pressed
     clock.advance(200);
-    // pressed settles at 16 ms (last toggle), reported at 26 ms; the second burst ends pressed: no event
-    expect(events).toEqual([{ state: false, time: 2.026 }]);
+    // pressed from the last toggle at 16 ms: delivered at 26 ms, stamped 16 ms (the settling
+    // edge); the second burst ends pressed again: no event
+    expect(events).toEqual([{ state: false, time: 2.016 }]);
+    expect(delivered).toEqual([2026]);
   });
 
   it("repeat: false fires once; clearWatch() without an id clears every watch (as on Espruino)", () => {
