@@ -8,3 +8,5 @@ export { SocketHost, socketHost } from "./socket-host";
 export { PROFILES, type BoardProfile } from "./profile";
 export type { BoardHardware, EspruinoI2CLike, EspruinoOneWireLike, ResetReason } from "./runtime";
 export { describeMissing, MISSING_GLOBALS } from "./realm";
+export { wireHardware, type WiredHardware } from "./hardware";
+export { boardFromConfig } from "./from-config";
