@@ -2,11 +2,13 @@
 // that name the file and the fix, never stack traces.
 import fs from "node:fs";
 import path from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import Table from "cli-table3";
 import { checkFleet, formatProblem, isBoardFile, loadBoard, type Problem } from "./config";
 import { buildBoard, FIRMWARE_VERSION, type BuildResult } from "./build";
 import { formatViolation } from "./gate";
+import { flash, progressBar } from "./flash";
+import { runConsole } from "./console";
 
 interface Output {
   out(text: string): void;
@@ -58,6 +60,58 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
       code = await build(listBoards("boards"), { out: "dist", allowMissingSecrets: true }, io);
     });
 
+  program
+    .command("flash")
+    .description("Build a board and put it on the board's flash so it runs at every boot; then check that the board boots exactly this build.")
+    .argument("<board>", "board file, e.g. boards/greenhouse.json")
+    .option("-p, --port <port>", "serial port (/dev/ttyUSB0, COM3) or tcp://<board address>[:port] (Espruino's telnet console, port 23)")
+    .option("-b, --baud <rate>", "serial baud rate (Espruino on ESP32/ESP8266 uses 115200)", parseNumber, 115200)
+    .option("--dry-run [file]", "write exactly what would be sent to a file (default dist/<board>.upload.js) and send nothing")
+    .option("--no-verify", "do not wait for the boot line")
+    .option("--timeout <seconds>", "how long to wait for the port, for upload progress and for the boot line", parseNumber, 30)
+    .option("-v, --verbose", "also print EspruinoTools' own log")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "The firmware is stored as the Storage file .bootcde (replacing what was there) and runs at every boot;",
+        "flash then waits for the board's first line, \"sensornode <version> config <hash>: node <id> on <kind>\",",
+        "and fails unless version and config hash are this build's.",
+        "Secrets written as \"${NAME}\" come from the environment or boards/secrets.json and are never printed.",
+        "The --dry-run file holds the firmware WITH its secrets resolved (it is what goes on the board): it is",
+        "written with mode 0600; keep it private.",
+        "Exit code: 0 when the board boots this build, 1 otherwise (the message names the fix), 2 for usage errors.",
+        "Examples:",
+        "  npx sensornode flash boards/door.json --port /dev/ttyUSB0",
+        "  npx sensornode flash boards/greenhouse.json --port tcp://192.168.1.50",
+        "  npx sensornode flash boards/door.json --dry-run",
+      ].join("\n"),
+    )
+    .action(async (board: string, options: { port?: string; baud: number; dryRun?: string | boolean; verify: boolean; timeout: number; verbose?: boolean }) => {
+      const name = path.basename(board, ".json");
+      const dryRun = options.dryRun === true ? path.join("dist", `${name}.upload.js`) : options.dryRun || undefined;
+      const outcome = await flash(
+        board,
+        { port: options.port, baud: options.baud, dryRun, verify: options.verify, timeout: options.timeout, verbose: options.verbose },
+        { out: io.out, err: io.err, progress: io === console_ ? progressBar(process.stderr) : undefined },
+      );
+      code = outcome.code;
+    });
+
+  program
+    .command("console")
+    .description("Open a board's console: its log and the Espruino REPL (type JavaScript, see the answer).")
+    .requiredOption("-p, --port <port>", "serial port (/dev/ttyUSB0) or tcp://<board address>[:port]")
+    .option("-b, --baud <rate>", "serial baud rate", parseNumber, 115200)
+    .option("--timeout <seconds>", "how long to wait for the port to open", parseNumber, 10)
+    .addHelpText(
+      "after",
+      "\nCtrl-C goes to the board (it stops running code); Ctrl-C twice in a row or Ctrl-] leaves.\nPiped input is sent line by line; the console closes once the board is quiet after it.\nExamples:\n  npx sensornode console --port /dev/ttyUSB0\n  echo 'process.memory()' | npx sensornode console --port tcp://192.168.1.50",
+    )
+    .action(async (options: { port: string; baud: number; timeout: number }) => {
+      code = await runConsole(options, { input: process.stdin, output: process.stdout, err: io.err });
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -65,6 +119,12 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     throw error;
   }
   return code;
+}
+
+function parseNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`expected a positive number, not "${value}"`);
+  return number;
 }
 
 function listBoards(folder: string): string[] {
