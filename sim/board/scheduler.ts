@@ -188,6 +188,11 @@ export interface RunOptions {
    * may jump. Default: ready at once. VirtualBoard's network exposes one (netQuiet).
    */
   quiet?: () => Promise<void>;
+  /**
+   * Virtual mode: outside work still in flight (open sockets). While true, a run with no
+   * timer left waits for it instead of finishing. VirtualBoard users pass () => socketHost().open > 0.
+   */
+  busy?: () => boolean;
   /** Called after each step; return true to stop. */
   stopWhen?: () => boolean;
 }
@@ -210,8 +215,14 @@ export function runClock(clock: SimClock, options: RunOptions): ClockRun {
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (options.quiet) await options.quiet();
         if (stopped) return;
+        if (options.stopWhen?.()) return;
         const next = clock.nextDue();
         if (next === undefined || next > until) {
+          if (options.busy?.()) {
+            // nothing due before `until`, but a socket may still bring something
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            continue;
+          }
           if (until !== Infinity && clock.now() < until) clock.advanceTo(until);
           return;
         }
