@@ -68,8 +68,9 @@ function connect(m) {
     raw.on("error", (e) => {
       if (!open) {
         const errno = ERRNO[e.code] || 111;
-        if (!settle(flag, 2, errno)) post({ ev: "fail", id, kind: "refused", errno, message: e.code || e.message });
-        else post({ ev: "fail", id, kind: "refused", errno, message: e.code || e.message, settled: true });
+        settle(flag, 2, errno);
+        // news only when the main thread stopped waiting (it drops the message otherwise)
+        post({ ev: "fail", id, kind: "refused", errno, message: e.code || e.message });
         return;
       }
       if (stream === raw) post({ ev: "error", id, message: e.code || e.message });
