@@ -170,7 +170,9 @@ export function checkDialect(code: string): Violation[] {
     },
     CallExpression(node: AnyNode) {
       const callee = node.callee as AnyNode;
-      if (callee.type === "Identifier" && callee.name === "require") {
+      const isRequire = (callee.type === "Identifier" && callee.name === "require") ||
+        (callee.type === "MemberExpression" && !callee.computed && callee.object.type === "Identifier" && callee.object.name === "global" && callee.property.name === "require");
+      if (isRequire) {
         const module = node.arguments[0] as AnyNode | undefined;
         if (!module || module.type !== "Literal" || typeof module.value !== "string" || !ESPRUINO_MODULES.includes(module.value)) {
           report(node, "node-api", `require(${module && module.type === "Literal" ? JSON.stringify(module.value) : "..."}) is not an Espruino module (known: ${ESPRUINO_MODULES.join(", ")})`);

@@ -10,7 +10,9 @@ export interface EspruinoStorage {
   list(): string[];
 }
 
-declare function require(name: "Storage"): EspruinoStorage;
+// Through global.require, not a bare require("Storage"): esbuild would try to bundle
+// "Storage", or wrap it in a __require shim built on Proxy, which Espruino lacks.
+declare const global: { require(name: "Storage"): EspruinoStorage };
 
 export function wrapStorage(flash: EspruinoStorage): Storage {
   return {
@@ -30,5 +32,5 @@ export function wrapStorage(flash: EspruinoStorage): Storage {
 }
 
 export function openStorage(): Storage {
-  return wrapStorage(require("Storage"));
+  return wrapStorage(global.require("Storage"));
 }
