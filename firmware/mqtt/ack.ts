@@ -9,9 +9,9 @@ export function encodeAck(type: AckPacket["type"], id: number): Uint8Array {
 }
 
 export function decodeAck(type: AckPacket["type"], body: Uint8Array): Decoded<AckPacket> {
-  if (body.length !== 2) return "ack: length is not 2";
+  if (body.length !== 2) return "ack length";
   const id = (body[0]! << 8) | body[1]!;
   // Identifiers are non-zero [MQTT-2.3.1-1], so an ack of 0 acknowledges nothing we sent.
-  if (id === 0) return "ack: packet identifier 0";
+  if (id === 0) return "ack packet id 0";
   return { type, id };
 }

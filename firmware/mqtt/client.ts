@@ -192,13 +192,13 @@ export function createClient(options: ClientOptions): MqttClient {
   const fail = (message: string) => {
     throw codedError("invalid-options", "mqtt: " + message);
   };
-  if (!clock || !transport || !options.server) fail("clock, transport and server are required");
-  if (typeof options.clientId !== "string" || encodeUtf8(options.clientId).length > 65535) fail("clientId must be a string");
+  if (!clock || !transport || !options.server) fail("clock, transport, server required");
+  if (typeof options.clientId !== "string" || encodeUtf8(options.clientId).length > 65535) fail("bad clientId");
   // A zero-byte client id asks the broker for one, and only with a clean session [MQTT-3.1.3-7].
-  if (options.clientId === "" && !clean) fail("an empty clientId needs clean: true");
-  if (!(keepAlive >= 0 && keepAlive <= 65535 && keepAlive % 1 === 0)) fail("keepAlive must be 0..65535 seconds");
-  if (will && (!isTopicName(will.topic) || !isQos(will.qos || 0))) fail("will needs a topic name and QoS 0..2");
-  if (options.password !== undefined && options.username === undefined) fail("a password needs a username [MQTT-3.1.2-22]");
+  if (options.clientId === "" && !clean) fail("empty clientId needs clean");
+  if (!(keepAlive >= 0 && keepAlive <= 65535 && keepAlive % 1 === 0)) fail("keepAlive not 0..65535");
+  if (will && (!isTopicName(will.topic) || !isQos(will.qos || 0))) fail("bad will");
+  if (options.password !== undefined && options.username === undefined) fail("password needs username");
 
   const connectFields = {
     clientId: options.clientId,
@@ -306,6 +306,12 @@ export function createClient(options: ClientOptions): MqttClient {
     send(encodeUnsubscribe(id, filters));
   };
 
+  // Late-bound: the reconnect timer calls open() and the keepalive timer calls
+  // keepAliveTick(), both defined further down (they call back into what is defined here,
+  // and Espruino does not hoist). They are set before connect() can run.
+  let open = () => {};
+  let keepAliveTick = () => {};
+
   const armKeepAlive = (ms: number) => {
     if (pingTimer !== undefined) clock.clearTimeout(pingTimer);
     pingTimer = undefined;
@@ -334,9 +340,7 @@ export function createClient(options: ClientOptions): MqttClient {
         delay = longDelay(long, random);
       } else if (wasConnected && how === PEER && lasted < stable && ++kicks >= maxKicks) {
         // Two boards with one client id take turns kicking each other off [MQTT-3.1.4-2].
-        reason =
-          "duplicate-client-id: the broker ended " + kicks + " sessions in a row within " + stable +
-          " ms of CONNACK; is another client using '" + options.clientId + "'? (" + reason + ")";
+        reason = "duplicate-client-id: " + kicks + " sessions ended within " + stable + " ms of CONNACK (" + reason + ")";
         delay = longDelay(long, random);
       } else {
         delay = backoffDelay(attempt++, minDelay, maxDelay, random);
@@ -347,7 +351,7 @@ export function createClient(options: ClientOptions): MqttClient {
     call(options.onClose as Callback, reason, delay);
   }
 
-  function keepAliveTick() {
+  keepAliveTick = () => {
     pingTimer = undefined;
     if (state !== CONNECTED) return;
     if (pingWaiting) {
@@ -363,7 +367,7 @@ export function createClient(options: ClientOptions): MqttClient {
     send(encodeEmpty(PINGREQ));
     pingWaiting = true;
     armKeepAlive(responseTimeout);
-  }
+  };
 
   function connack(packet: ConnackPacket): string | undefined {
     const code = packet.returnCode;
@@ -374,7 +378,7 @@ export function createClient(options: ClientOptions): MqttClient {
       return "refused";
     }
     const sessionPresent = packet.sessionPresent;
-    if (sessionPresent && clean) return "protocol: session present after a clean session [MQTT-3.2.2-1]";
+    if (sessionPresent && clean) return "protocol: session present after clean";
     if (timer !== undefined) clock.clearTimeout(timer);
     timer = undefined;
     state = CONNECTED;
@@ -460,7 +464,7 @@ export function createClient(options: ClientOptions): MqttClient {
     delete acks[packet.id];
     if (packet.type === UNSUBACK || pending.unsubscribe) return undefined;
     const granted = (packet as SubackPacket).granted;
-    if (granted.length !== pending.filters.length) return "protocol: SUBACK has the wrong number of return codes [MQTT-3.8.4-5]";
+    if (granted.length !== pending.filters.length) return "protocol: SUBACK count";
     pending.filters.forEach((filter, i) => {
       const code = granted[i]!;
       if (code === SUBSCRIBE_FAILURE) {
@@ -476,7 +480,7 @@ export function createClient(options: ClientOptions): MqttClient {
     const type = packet.type;
     if (state !== CONNECTED) {
       // [MQTT-3.2.0-1]: the first packet from the server is CONNACK.
-      return type === CONNACK ? connack(packet as ConnackPacket) : "protocol: first packet is not CONNACK";
+      return type === CONNACK ? connack(packet as ConnackPacket) : "protocol: not CONNACK";
     }
     if (pingWaiting) {
       // Anything from the broker shows the connection is alive.
@@ -494,7 +498,7 @@ export function createClient(options: ClientOptions): MqttClient {
     return undefined;
   }
 
-  function open() {
+  open = () => {
     timer = undefined;
     state = CONNECTING;
     const token = ++generation;
@@ -539,7 +543,7 @@ export function createClient(options: ClientOptions): MqttClient {
     if (token !== generation) return; // onClose already ran
     connection = c;
     if (opened) send(encodeConnect(connectFields));
-  }
+  };
 
   return {
     connect: () => {

@@ -121,8 +121,8 @@ export function encodeConnack(sessionPresent: boolean, returnCode: number): Uint
 }
 
 export function decodeConnack(body: Uint8Array): Decoded<ConnackPacket> {
-  if (body.length !== 2) return "CONNACK: length is not 2";
+  if (body.length !== 2) return "CONNACK length";
   // 3.2.2.1: bits 7-1 of the acknowledge flags are reserved and MUST be 0.
-  if (body[0]! > 1) return "CONNACK: reserved flags set";
+  if (body[0]! > 1) return "CONNACK flags";
   return { type: CONNACK, sessionPresent: body[0] === 1, returnCode: body[1]! };
 }

@@ -32,19 +32,19 @@ export function decodeServerPacket(first: number, body: Uint8Array): Decoded<Pac
   const type = first >> 4;
   const flags = first & 15;
   // Reserved flag bits must match 2.2.2 Table 2.2 [MQTT-2.2.2-1]; else close [MQTT-2.2.2-2].
-  if (type !== PUBLISH && flags !== requiredFlags(type)) return "bad flags for packet type " + type;
+  if (type !== PUBLISH && flags !== requiredFlags(type)) return "bad flags, type " + type;
   if (type === PUBLISH) return decodePublish(flags, body);
   if (type === CONNACK) return decodeConnack(body);
   if ((type >= PUBACK && type <= PUBCOMP) || type === UNSUBACK) return decodeAck(type as AckPacket["type"], body);
   if (type === SUBACK) return decodeSuback(body);
   if (type === PINGRESP) return decodeEmpty(type, body);
-  return "unexpected packet type " + type;
+  return "unexpected type " + type;
 }
 
 /** Decodes any of the fourteen packet types, in either direction (tests, simulator broker). */
 export function decodePacket(first: number, body: Uint8Array): Decoded<Packet> {
   const type = first >> 4;
-  if (type !== PUBLISH && (first & 15) !== requiredFlags(type)) return "bad flags for packet type " + type;
+  if (type !== PUBLISH && (first & 15) !== requiredFlags(type)) return "bad flags, type " + type;
   if (type === CONNECT) return decodeConnect(body);
   if (type === SUBSCRIBE) return decodeSubscribe(body);
   if (type === UNSUBSCRIBE) return decodeUnsubscribe(body);

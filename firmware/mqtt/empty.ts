@@ -6,5 +6,5 @@ export function encodeEmpty(type: EmptyPacket["type"]): Uint8Array {
 }
 
 export function decodeEmpty(type: EmptyPacket["type"], body: Uint8Array): Decoded<EmptyPacket> {
-  return body.length === 0 ? { type } : "PING/DISCONNECT: length is not 0";
+  return body.length === 0 ? { type } : "length not 0";
 }

@@ -28,19 +28,20 @@ export function encodePublish(
 /** Decodes a PUBLISH body; `flags` is the low nibble of byte 1. The payload is a view into `body`. */
 export function decodePublish(flags: number, body: Uint8Array): Decoded<PublishPacket> {
   const qos = (flags >> 1) & 3;
-  if (qos === 3) return "PUBLISH: QoS 3 [MQTT-3.3.1-4]";
+  // Short messages: they are bundled into the board's firmware.
+  if (qos === 3) return "PUBLISH QoS 3";
   const field = readField(body, 0);
-  if (!field) return "PUBLISH: topic runs past the packet";
+  if (!field) return "PUBLISH topic length";
   // [MQTT-3.3.2-1]: the topic is a UTF-8 string; ill-formed or U+0000 closes [MQTT-1.5.3-1, -2].
   const topic = decodeUtf8(field, 0, field.length);
-  if (topic === undefined) return "PUBLISH: topic is not valid UTF-8";
+  if (topic === undefined) return "PUBLISH topic UTF-8";
   let at = 2 + field.length;
   let id = 0;
   if (qos > 0) {
-    if (at + 2 > body.length) return "PUBLISH: no packet identifier";
+    if (at + 2 > body.length) return "PUBLISH packet id";
     id = readU16(body, at);
     at += 2;
-    if (id === 0) return "PUBLISH: packet identifier 0 [MQTT-2.3.1-1]";
+    if (id === 0) return "PUBLISH packet id 0";
   }
   return { type: PUBLISH, topic, payload: body.subarray(at), qos, retain: (flags & 1) === 1, dup: (flags & 8) === 8, id };
 }

@@ -79,12 +79,12 @@ export function encodeSuback(id: number, granted: number[]): Uint8Array {
 }
 
 export function decodeSuback(body: Uint8Array): Decoded<SubackPacket> {
-  if (body.length < 3) return "SUBACK: no return code";
+  if (body.length < 3) return "SUBACK empty";
   const granted: number[] = [];
   for (let i = 2; i < body.length; i++) {
     const code = body[i]!;
     // Only 0x00, 0x01, 0x02 and 0x80 are allowed [MQTT-3.9.3-2].
-    if (code > 2 && code !== SUBSCRIBE_FAILURE) return "SUBACK: reserved return code";
+    if (code > 2 && code !== SUBSCRIBE_FAILURE) return "SUBACK code";
     granted.push(code);
   }
   return { type: SUBACK, id: readU16(body, 0), granted };

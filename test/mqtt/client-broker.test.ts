@@ -433,7 +433,7 @@ describe("reconnect backoff", () => {
         expect(close.reason).toMatch(/^closed: /);
         expect(close.retryIn).toBeLessThan(1000 * 2 ** kick);
       } else {
-        expect(close.reason).toMatch(/^duplicate-client-id: the broker ended \d+ sessions in a row .* 'node-1'/);
+        expect(close.reason).toMatch(new RegExp(`^duplicate-client-id: ${kick} sessions ended within 60000 ms of CONNACK \\(closed: `));
         expect(close.retryIn).toBeGreaterThanOrEqual(150000);
       }
       reconnectNow(r);
@@ -464,7 +464,7 @@ describe("reconnect backoff", () => {
     const { side } = await connected(r);
     side.sendBytes(new Uint8Array([0x90, 0x03, 0x00, 0x01, 0x03])); // SUBACK with reserved code 3
     await r.until(() => r.closes.length === 1, "close");
-    expect(r.closes[0]!.reason).toBe("protocol: SUBACK: reserved return code");
+    expect(r.closes[0]!.reason).toBe("protocol: SUBACK code");
     await side.closed;
   });
 });

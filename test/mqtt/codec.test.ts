@@ -276,7 +276,7 @@ describe("malformed packets are errors, not exceptions", () => {
       const bytes = encodePacket(packet);
       const body = bytes.subarray(bytes.length - (bytes.length - 1 - lengthSize(bytes.length)));
       expect(typeof decodePacket(bytes[0]!, body)).toBe("object");
-      expect(decodeServerPacket(bytes[0]!, body)).toMatch(/unexpected packet type/);
+      expect(decodeServerPacket(bytes[0]!, body)).toMatch(/unexpected type/);
     }
   });
 });

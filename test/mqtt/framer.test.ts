@@ -201,7 +201,7 @@ describe("fuzz", () => {
         try {
           connection.receive(bytes.subarray(at, at + size));
         } catch (error) {
-          throw new Error(`stream ${i} ${hex(bytes).slice(0, 400)} threw: ${String(error)}`);
+          throw new Error(`stream ${i} ${hex(bytes).slice(0, 400)} threw: ${String(error)}`, { cause: error });
         }
         at += size;
       }

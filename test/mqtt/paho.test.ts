@@ -102,7 +102,7 @@ beforeAll(async () => {
   try {
     execFileSync(PYTHON, ["-c", "import paho.mqtt.client"], { stdio: "pipe" });
   } catch (error) {
-    throw new Error(`${PYTHON} cannot import paho.mqtt: install the Debian package python3-paho-mqtt (${(error as Error).message})`);
+    throw new Error(`${PYTHON} cannot import paho.mqtt: install the Debian package python3-paho-mqtt (${(error as Error).message})`, { cause: error });
   }
   broker = await startMosquitto();
 });
