@@ -66,9 +66,10 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     .argument("<board>", "board file, e.g. boards/greenhouse.json")
     .option("-p, --port <port>", "serial port (/dev/ttyUSB0, COM3) or tcp://<board address>[:port] (Espruino's telnet console, port 23)")
     .option("-b, --baud <rate>", "serial baud rate (Espruino on ESP32/ESP8266 uses 115200)", parseNumber, 115200)
-    .option("--dry-run [file]", "write exactly what would be sent to a file (default dist/<board>.upload.js) and send nothing")
+    .option("--dry-run [file]", "write exactly what would be sent to a file (default <out>/<board>.upload.js) and send nothing")
     .option("--no-verify", "do not wait for the boot line")
     .option("--timeout <seconds>", "how long to wait for the port, for upload progress and for the boot line", parseNumber, 30)
+    .option("-o, --out <dir>", "build output folder", "dist")
     .option("-v, --verbose", "also print EspruinoTools' own log")
     .addHelpText(
       "after",
@@ -87,12 +88,12 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
         "  npx sensornode flash boards/door.json --dry-run",
       ].join("\n"),
     )
-    .action(async (board: string, options: { port?: string; baud: number; dryRun?: string | boolean; verify: boolean; timeout: number; verbose?: boolean }) => {
+    .action(async (board: string, options: { port?: string; baud: number; dryRun?: string | boolean; verify: boolean; timeout: number; out: string; verbose?: boolean }) => {
       const name = path.basename(board, ".json");
-      const dryRun = options.dryRun === true ? path.join("dist", `${name}.upload.js`) : options.dryRun || undefined;
+      const dryRun = options.dryRun === true ? path.join(options.out, `${name}.upload.js`) : options.dryRun || undefined;
       const outcome = await flash(
         board,
-        { port: options.port, baud: options.baud, dryRun, verify: options.verify, timeout: options.timeout, verbose: options.verbose },
+        { port: options.port, baud: options.baud, dryRun, verify: options.verify, timeout: options.timeout, outDir: options.out, verbose: options.verbose },
         { out: io.out, err: io.err, progress: io === console_ ? progressBar(process.stderr) : undefined },
       );
       code = outcome.code;

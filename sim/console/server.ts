@@ -68,6 +68,8 @@ export class SimulatedConsole extends EventEmitter {
   received = "";
   /** Every line the board's code printed since start (print / console.log / Uncaught). */
   outputLines: string[] = [];
+  /** What the code printed since the last boot (load() or power-on): the node's first output. */
+  bootOutput: string[] = [];
   boots = 0;
 
   private server = net.createServer((socket) => this.attach(socket));
@@ -145,6 +147,7 @@ export class SimulatedConsole extends EventEmitter {
     }
     this.send(`${line.replace(/\n/g, "\r\n")}\r\n`);
     this.outputLines.push(line);
+    this.bootOutput.push(line);
     this.emit("output", line);
     this.idleSoon();
   }
@@ -248,6 +251,7 @@ export class SimulatedConsole extends EventEmitter {
   private boot(): void {
     this.fresh();
     this.boots++;
+    this.bootOutput = [];
     const code = this.storage.get(".bootcde");
     this.emit("boot", code);
     if (code === undefined) return;
