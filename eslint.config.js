@@ -46,7 +46,9 @@ export default tseslint.config(
     rules: {
       "no-loop-func": "error",
       "no-use-before-define": "off",
-      "@typescript-eslint/no-use-before-define": ["error", { functions: true, classes: true, variables: true, typedefs: false, ignoreTypeReferences: true }],
+      // functions: false — a call from inside another function runs later and is fine on Espruino (mutual
+      // recursion needs it); a same-scope call before the declaration is caught by the dialect gate.
+      "@typescript-eslint/no-use-before-define": ["error", { functions: false, classes: true, variables: true, typedefs: false, ignoreTypeReferences: true }],
       "no-restricted-syntax": ["error", ...dialectSyntax],
       "no-restricted-globals": [
         "error",
@@ -62,7 +64,13 @@ export default tseslint.config(
           ["Math", "log2"], ["Math", "hypot"], ["Object", "freeze"], ["Promise", "race"], ["Promise", "allSettled"], ["Math", "pow"],
         ].map(([object, property]) => ({ object, property, message: `${object}.${property} is missing or inexact on Espruino 2v29.` })),
       ],
-      "no-restricted-imports": ["error", { patterns: [{ group: ["node:*", "fs", "path", "net", "tls", "events", "buffer", "../sim/*", "../../sim/*"], message: "firmware/ and hal/ run on Espruino: no Node modules, no sim/." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: ["fs", "path", "net", "tls", "os", "events", "buffer", "stream", "util", "crypto", "child_process"].map((name) => ({ name, message: "firmware/ and hal/ run on Espruino: no Node modules." })),
+          patterns: [{ group: ["node:*", "**/sim/**", "../sim/*", "../../sim/*"], message: "firmware/ and hal/ run on Espruino: no Node modules, no sim/." }],
+        },
+      ],
       "espruino/no-inherited-static": "error",
       "espruino/no-loop-closure": "error",
     },
