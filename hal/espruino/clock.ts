@@ -1,15 +1,33 @@
-// The Clock over Espruino's timers. getTime() is seconds (float) since boot; clock time is
-// milliseconds. Espruino throws on clearTimeout(undefined) (it means "clear all" in old
-// versions): guarded here, once, for the whole firmware.
+// The Clock over Espruino's timers. Clock time is monotonic milliseconds; Espruino's
+// getTime() is seconds since boot UNTIL the first SNTP sync, when it jumps to wall-clock
+// time (seconds since 1970) — decades at once (seen on ESP32 and ESP8266 builds). That jump
+// is taken out here, so timers and intervals measured with now() stay right.
+// Espruino throws on clearTimeout(undefined): guarded here, once, for the whole firmware.
 import type { Clock, TimerHandle } from "../clock";
 
 declare function getTime(): number;
 declare function setTimeout(callback: () => void, ms: number): number;
 declare function clearTimeout(id: number): void;
 
+// Uptime never reaches 2001 in ms; wall-clock time after a sync is always past 2017.
+// Later SNTP corrections (seconds) are not removed: they are small and rare.
+const UPTIME_LIMIT = 978307200000;
+const WALL_START = 1483228800000;
+
+let offset = 0;
+let last = 0;
+
+/** Monotonic ms from raw getTime() ms: removes the jump of the first SNTP sync. */
+export function monotonic(raw: number): number {
+  if (last > 0 && last < UPTIME_LIMIT && raw >= WALL_START) offset = raw - last;
+  const now = raw - offset;
+  last = raw;
+  return now;
+}
+
 export const espruinoClock: Clock = {
   now: function (): number {
-    return getTime() * 1000;
+    return monotonic(getTime() * 1000);
   },
   setTimeout: function (callback: () => void, ms: number): TimerHandle {
     return setTimeout(callback, ms);

@@ -1,5 +1,6 @@
 // Small files over Espruino's Storage module (flash). Storage.read returns undefined for a
-// missing file; write returns false when flash is full.
+// missing file; write returns false or, on 2v29, THROWS ("Unable to find or create file")
+// when flash is full: both become the coded error "bus".
 import { codedError } from "../errors";
 import type { Storage } from "../storage";
 
@@ -20,7 +21,13 @@ export function wrapStorage(flash: EspruinoStorage): Storage {
       return flash.read(name);
     },
     write: function (name: string, data: string): void {
-      if (flash.write(name, data) === false) throw codedError("bus", "storage: cannot write " + name);
+      let written: boolean;
+      try {
+        written = flash.write(name, data) !== false;
+      } catch {
+        written = false;
+      }
+      if (!written) throw codedError("bus", "storage: cannot write " + name + " (flash full?)");
     },
     erase: function (name: string): void {
       flash.erase(name);
