@@ -79,6 +79,8 @@ export class SimulatedConsole extends EventEmitter {
   private input = "";
   private echoOff = false;
   private promptShown = false;
+  /** The prompt must be shown again at idle (hidden by output, an echoed Enter, reset()...). */
+  private needPrompt = false;
   private loadPending = false;
   private scheduled = false;
 
@@ -146,6 +148,9 @@ export class SimulatedConsole extends EventEmitter {
       this.promptShown = false;
     }
     this.send(`${line.replace(/\n/g, "\r\n")}\r\n`);
+    // Measured: after an echo-off line, the prompt comes back only if the line printed text
+    // (a bare print() in the upload preamble does not bring it back).
+    if (line.trim() !== "") this.needPrompt = true;
     this.outputLines.push(line);
     this.bootOutput.push(line);
     this.emit("output", line);
@@ -156,6 +161,7 @@ export class SimulatedConsole extends EventEmitter {
     if (this.promptShown) return;
     this.send(">");
     this.promptShown = true;
+    this.needPrompt = false;
   }
 
   private receive(data: string): void {
@@ -175,6 +181,7 @@ export class SimulatedConsole extends EventEmitter {
         this.echoOff = false;
         if (this.promptShown) this.send("\r\x1b[J");
         this.promptShown = false;
+        this.needPrompt = true;
       } else if (ch === "\n" || ch === "\r") {
         if (ch === "\r" && data[i + 1] === "\n") i++;
         this.execute(this.input, !this.echoOff);
@@ -200,6 +207,7 @@ export class SimulatedConsole extends EventEmitter {
     if (echo) {
       this.send("\r\n");
       this.promptShown = false;
+      this.needPrompt = true;
     }
     if (line.trim() === "") return;
     try {
@@ -226,8 +234,9 @@ export class SimulatedConsole extends EventEmitter {
         this.send("\r\x1b[J"); // measured: load() always erases the input line first
         this.promptShown = false;
         this.boot();
+        this.needPrompt = true;
       }
-      if (this.input === "" && !this.echoOff) this.showPrompt();
+      if (this.needPrompt && this.input === "" && !this.echoOff) this.showPrompt();
     });
   }
 
@@ -240,6 +249,7 @@ export class SimulatedConsole extends EventEmitter {
       reset: () => {
         this.fresh();
         this.send(BANNER);
+        this.needPrompt = true;
       },
       load: () => {
         this.loadPending = true;
