@@ -19,7 +19,8 @@ export interface Reading {
   sequence: number;
 }
 
-const SPILL_FILE = "sn-buffer";
+/** The Storage file spill() appends to (firmware/forward.ts drains it directly, oldest first). */
+export const SPILL_FILE = "sn-buffer";
 
 export class ReadingBuffer {
   readonly capacity: number;
@@ -70,7 +71,7 @@ export class ReadingBuffer {
   /** The oldest reading without removing it, or undefined. */
   peek(): Reading | undefined {
     if (this.count === 0) return undefined;
-    return this.at(this.head);
+    return this.slotAt(this.head);
   }
 
   /** Removes and returns the oldest reading. */
@@ -143,7 +144,7 @@ export class ReadingBuffer {
     return restored;
   }
 
-  private at(slot: number): Reading {
+  private slotAt(slot: number): Reading {
     const key = this.keys[slot]!;
     return { key: key & 0x7fff, value: this.values[slot]!, time: this.times[slot]!, timeValid: (key & 0x8000) !== 0, sequence: this.sequences[slot]! };
   }

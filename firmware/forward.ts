@@ -1,0 +1,166 @@
+// Readings from filter to broker (issue 5 §2, §6): scale, filter, then publish now or keep.
+//
+// Order is the rule: while anything is waiting (in Storage or in the RAM ring), a new
+// reading joins the back of the queue instead of overtaking it, so every topic sees its
+// values in the order they were taken and the retained value ends up the newest. The
+// backlog drains at QoS 1 a few messages at a time, only while the client holds fewer than
+// `room` messages: input edges, output echoes, status and diag always find queue space.
+//
+// Where readings wait: the RAM ring (firmware/buffer.ts); when it is full it spills to
+// Storage (up to SPILL_LIMIT rings' worth), then the ring drops its oldest (counted). The
+// spilled file is older than anything in RAM, so it drains first, straight from the file.
+import type { Clock } from "../hal/clock";
+import type { Storage } from "../hal/storage";
+import { ReadingBuffer, SPILL_FILE, type Reading } from "./buffer";
+import { MeasurementFilter, formatValue } from "./filters";
+import type { MqttClient } from "./mqtt/client";
+import type { NodePlan } from "../tools/plan";
+import type { WallTime } from "./time";
+
+export type Plan = Omit<NodePlan, "discovery">;
+
+/** Storage holds at most this many rings' worth of spilled readings. */
+const SPILL_LIMIT = 4;
+
+export interface Forwarder {
+  /** A raw value from a driver (SI units) for measurement `key`. */
+  reading(key: number, raw: number): void;
+  /** Publishes waiting readings while the client has room; true while some remain. */
+  pump(room: number): boolean;
+  /** Readings waiting (RAM + Storage). */
+  backlog(): number;
+  /** Readings lost: ring overflow beyond what Storage could take, or no buffer at all. */
+  dropped(): number;
+  /** Everything waiting goes to Storage (before deep sleep). */
+  persist(): void;
+  rebase(offset: number): void;
+}
+
+function lineCount(text: string | undefined): number {
+  return text ? text.split("\n").length : 0;
+}
+
+export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, storage: Storage, time: WallTime, log: (message: string) => void): Forwarder {
+  const measurements = plan.measurements;
+  const filters = measurements.map(function (m) {
+    return m.filter ? new MeasurementFilter(m.filter) : undefined;
+  });
+  const capacity = plan.bufferCapacity;
+  const buffer = capacity > 0 ? new ReadingBuffer(capacity) : undefined;
+  // One scratch object for buffer.push (it copies into typed arrays): no object per reading.
+  const scratch: Reading = { key: 0, value: 0, time: 0, timeValid: false, sequence: 0 };
+  let sequence = 0;
+  let lost = 0;
+  let spilled = lineCount(storage.read(SPILL_FILE));
+  let spool: string[] | undefined;
+  let spoolIndex = 0;
+
+  const backlog = function (): number {
+    return (spool ? spool.length - spoolIndex : 0) + spilled + (buffer ? buffer.length : 0);
+  };
+
+  // False only when the client's queue is full: try again later. Anything else (sent,
+  // queued, or refused for good) consumes the reading, so a bad one cannot block the rest.
+  const send = function (key: number, value: number, at: number, timeValid: boolean, seq: number): boolean {
+    const m = measurements[key];
+    const text = m ? formatValue(value, m.decimals) : "";
+    if (!m || text === "") return true;
+    let payload = text;
+    if (plan.payload === "json") {
+      payload =
+        "{\"device\":" + JSON.stringify(plan.node) + ",\"sensor\":" + JSON.stringify(m.sensor) +
+        ",\"measurement\":" + JSON.stringify(m.measurement) + ",\"value\":" + text + ",\"unit\":" + JSON.stringify(m.unit) +
+        (timeValid ? ",\"timestamp\":" + JSON.stringify(new Date(at).toISOString()) : "") + ",\"seq\":" + seq + "}";
+    }
+    return client.publish(m.topic, payload, 1, plan.retain) !== "queue-full";
+  };
+
+  const keep = function (key: number, value: number, at: number, timeValid: boolean, seq: number): void {
+    if (!buffer) {
+      lost++;
+      return;
+    }
+    if (buffer.length >= capacity && spilled < capacity * SPILL_LIMIT) {
+      try {
+        spilled += buffer.spill(storage);
+      } catch (error) {
+        log("spill failed: " + (error as Error).message);
+      }
+    }
+    scratch.key = key;
+    scratch.value = value;
+    scratch.time = at;
+    scratch.timeValid = timeValid;
+    scratch.sequence = seq;
+    buffer.push(scratch);
+  };
+
+  return {
+    reading: function (key: number, raw: number): void {
+      const m = measurements[key];
+      if (!m) return;
+      let value: number | undefined = raw * m.scale;
+      const filter = filters[key];
+      if (filter) value = filter.update(value, clock.now());
+      // Never NaN or Infinity as a number (issue 5 §2).
+      if (value === undefined || !(value > -Infinity && value < Infinity)) return;
+      const timeValid = time.valid();
+      const at = timeValid ? time.now() : clock.now();
+      sequence = (sequence + 1) & 0xffff;
+      if (client.connected() && backlog() === 0 && send(key, value, at, timeValid, sequence)) return;
+      keep(key, value, at, timeValid, sequence);
+    },
+
+    pump: function (room: number): boolean {
+      while (client.connected() && client.pending() < room) {
+        if (spool) {
+          if (spoolIndex >= spool.length) {
+            spool = undefined;
+            continue;
+          }
+          // The format of ReadingBuffer.spill: key,value,time,sequence (time empty: unknown).
+          const fields = spool[spoolIndex]!.split(",");
+          if (fields.length === 4 && !send(Number(fields[0]), Number(fields[1]), Number(fields[2]), fields[2] !== "", Number(fields[3]))) break;
+          spoolIndex++;
+        } else if (spilled > 0) {
+          // Taken out of Storage whole: what spills from now on is newer and goes to a new file.
+          const text = storage.read(SPILL_FILE);
+          storage.erase(SPILL_FILE);
+          spilled = 0;
+          spool = text ? text.split("\n") : undefined;
+          spoolIndex = 0;
+        } else if (buffer && buffer.length > 0) {
+          const r = buffer.peek()!;
+          if (!send(r.key, r.value, r.time, r.timeValid, r.sequence)) break;
+          buffer.shift();
+        } else break;
+      }
+      return backlog() > 0;
+    },
+
+    backlog: backlog,
+
+    dropped: function (): number {
+      return lost + (buffer ? buffer.dropped : 0);
+    },
+
+    persist: function (): void {
+      try {
+        if (spool && spoolIndex < spool.length) {
+          const older = spool.slice(spoolIndex);
+          const newer = storage.read(SPILL_FILE);
+          storage.write(SPILL_FILE, older.join("\n") + (newer ? "\n" + newer : ""));
+          spilled += older.length;
+        }
+        spool = undefined;
+        if (buffer) spilled += buffer.spill(storage);
+      } catch (error) {
+        log("persist failed: " + (error as Error).message);
+      }
+    },
+
+    rebase: function (offset: number): void {
+      if (buffer) buffer.rebase(offset);
+    },
+  };
+}

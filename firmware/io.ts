@@ -1,0 +1,130 @@
+// Digital inputs and outputs (issue 5 §4, §5). Inputs publish every debounced edge at once
+// (retained ON/OFF on <prefix>/<node>/<input>/state; a long press as a non-retained ON on
+// .../<input>/long). Outputs start in their configured state, follow ON/OFF/TOGGLE on
+// <prefix>/<node>/<output>/set and echo the state retained. Edges while MQTT is down are
+// not queued: the current state of every input and output is published again on connect.
+import type { Clock } from "../hal/clock";
+import type { Platform } from "../hal/platform";
+import type { InputConfig, OutputConfig } from "../boards/schema";
+import type { Plan } from "./forward";
+
+export interface Io {
+  /** Publishes the state of every input and output (after CONNACK). */
+  states(): void;
+  /**
+   * A message on an output's set topic: undefined if `topic` is not one, "" when done,
+   * else what was wrong with the payload.
+   */
+  set(topic: string, text: string): string | undefined;
+  /** Blinks outputs named like an LED; returns whether one was found. */
+  identify(): boolean;
+  stop(): void;
+}
+
+interface Switch {
+  state: boolean;
+  set(on: boolean): void;
+  close(): void;
+}
+
+const ON: Record<string, boolean> = { ON: true, on: true, "1": true, true: true, OFF: false, off: false, "0": false, false: false };
+
+function onOff(state: boolean): string {
+  return state ? "ON" : "OFF";
+}
+
+export function createIo(
+  inputs: InputConfig[],
+  outputs: OutputConfig[],
+  plan: Plan,
+  platform: Platform,
+  drivers: { [kind: string]: (options: any) => any },
+  clock: Clock,
+  publish: (topic: string, payload: string, retain: boolean) => void,
+  log: (message: string) => void,
+): Io {
+  const make = function (kind: string, options: Record<string, unknown>, name: string): any {
+    try {
+      return drivers[kind]!(options);
+    } catch (error) {
+      log(kind + " " + name + " failed: " + (error as Error).message);
+      return undefined;
+    }
+  };
+  const switches: (Switch | undefined)[] = outputs.map(function (c) {
+    return make("output", { pin: platform.pin(c.pin), initial: !!c.initial, invert: !!c.invert }, c.name);
+  });
+  const watches: ({ state: boolean; close(): void } | undefined)[] = inputs.map(function (c, i) {
+    const topic = plan.inputs[i]!.topic;
+    return make(
+      "input",
+      {
+        pin: platform.pin(c.pin),
+        clock: clock,
+        pull: c.pull,
+        invert: c.invert,
+        debounce: c.debounce,
+        longPress: c.longPress,
+        onChange: function (state: boolean) {
+          publish(topic, onOff(state), true);
+        },
+        onLongPress: function () {
+          publish(topic.slice(0, topic.length - 5) + "long", "ON", false);
+        },
+      },
+      c.name,
+    );
+  });
+  let blink: unknown;
+
+  return {
+    states: function (): void {
+      watches.forEach(function (input, i) {
+        if (input) publish(plan.inputs[i]!.topic, onOff(input.state), true);
+      });
+      switches.forEach(function (output, i) {
+        if (output) publish(plan.outputs[i]!.topic, onOff(output.state), true);
+      });
+    },
+
+    set: function (topic: string, text: string): string | undefined {
+      let index = -1;
+      plan.outputs.forEach(function (output, i) {
+        if (output.setTopic === topic) index = i;
+      });
+      if (index < 0) return undefined;
+      const output = switches[index];
+      if (!output) return "output " + plan.outputs[index]!.name + " is not available";
+      const word = text.trim();
+      const on = word === "TOGGLE" ? !output.state : ON[word];
+      if (on === undefined) return "output " + plan.outputs[index]!.name + ": payload must be ON, OFF or TOGGLE";
+      output.set(on);
+      publish(plan.outputs[index]!.topic, onOff(on), true);
+      return "";
+    },
+
+    identify: function (): boolean {
+      let found = false;
+      switches.forEach(function (output, i) {
+        if (!output || !/led|light|status/.test(plan.outputs[i]!.name) || blink !== undefined) return;
+        found = true;
+        const initial = output.state;
+        let count = 0;
+        const toggle = function (): void {
+          count++;
+          output.set(count % 2 === 1 ? !initial : initial);
+          blink = count < 10 ? clock.setTimeout(toggle, 250) : undefined;
+        };
+        toggle();
+      });
+      return found;
+    },
+
+    stop: function (): void {
+      clock.clearTimeout(blink);
+      watches.forEach(function (input) {
+        if (input) input.close();
+      });
+    },
+  };
+}

@@ -1,0 +1,394 @@
+// The sensor node (issue 5): composes the platform, the drivers, the MQTT client and the
+// build-time plan. Everything platform-specific is injected (design.md §2): tests run it on
+// a virtual clock with simulated devices; firmware/main.ts wires Espruino's globals.
+//
+// Boot: drivers → network (if any) → MQTT with the will (retained `offline`, QoS 1) →
+// retained `online` after CONNACK → subscriptions (cmd, output set topics,
+// homeassistant/status) → discovery (and stale-entity deletion) → readings.
+//
+// One pump timer does the paced work while connected: discovery messages, then the
+// backlog, each only while the client holds fewer than ROOM messages, so live messages
+// (input edges, output echoes, status, diag) always find space in its queue. In battery
+// mode the pump also decides when to sleep.
+import type { BoardConfig } from "../boards/schema";
+import type { Platform } from "../hal/platform";
+import type { Transport } from "../hal/net";
+import type { TimerHandle } from "../hal/clock";
+import { parseCommand } from "./commands";
+import { createDiscovery } from "./discovery";
+import { createForwarder, type Plan } from "./forward";
+import { createIo } from "./io";
+import { createClient, type MqttClient } from "./mqtt/client";
+import { decodeUtf8 } from "./mqtt/utf8";
+import type { Network, System } from "./ports";
+import { createSensors } from "./sensors";
+import { createWallTime } from "./time";
+
+export interface NodeOptions {
+  config: BoardConfig;
+  plan: Plan;
+  discoveryCount: number;
+  discoveryMessage(i: number): [string, string] | undefined;
+  drivers: { [kind: string]: (options: any) => any };
+  platform: Platform;
+  transport: Transport;
+  system: System;
+  /** WiFi on ESP boards; absent where the network is already up. */
+  network?: Network;
+  firmwareVersion: string;
+  configHash: string;
+  /** Backoff jitter source (tests pass a seeded one). */
+  random?: () => number;
+}
+
+export interface SensorNode {
+  start(): void;
+  /** Clean shutdown: retained `offline`, then DISCONNECT. */
+  stop(): void;
+  /** The diag payload as it would be published now. */
+  diag(): string;
+  client: MqttClient;
+}
+
+/** Messages the client may hold before paced work waits (its in-flight window is 4). */
+const ROOM = 4;
+/** Pump period while there is paced work, ms. */
+const PACE = 50;
+/** After the cmd SUBACK, time for a retained `stay-awake` to arrive before sleeping, ms. */
+const SETTLE = 300;
+/** Longest wait for the `sleeping` status to be acknowledged before sleeping anyway, ms. */
+const GOODBYE = 2000;
+/** Storage file: ms of sleep still owed (ESP32 sleeps are chained beyond ~35 min). */
+const SLEEP_FILE = "sn-sleep";
+
+export function createNode(o: NodeOptions): SensorNode {
+  const config = o.config;
+  const plan = o.plan;
+  const platform = o.platform;
+  const clock = platform.clock;
+  const storage = platform.storage;
+  const system = o.system;
+  const topics = plan.topics;
+  const mqtt = config.mqtt;
+  const sleep = config.sleep;
+  const log = function (message: string): void {
+    platform.log("info", message);
+  };
+  const bootTime = clock.now();
+
+  let connects = 0;
+  let lastReason = "";
+  let networkReason = "";
+  let subscribedAt = -1;
+  let stayAwake = false;
+  let stopped = false;
+  let sleeping = false;
+  let pumpTimer: TimerHandle | undefined;
+  let diagTimer: TimerHandle | undefined;
+  let budgetTimer: TimerHandle | undefined;
+
+  // Assigned below, once what they use exists (Espruino does not hoist: declare before use).
+  let onConnect: () => void = function () {};
+  let onMessage: (topic: string, text: string, retained: boolean) => void = function () {};
+  let rebase: (offset: number) => void = function () {};
+
+  const serial = String(system.serial()).replace(/[^0-9A-Za-z]/g, "");
+  const client = createClient({
+    clock: clock,
+    transport: o.transport,
+    random: o.random,
+    server: { host: mqtt.host, port: mqtt.port || (mqtt.tls ? 8883 : 1883), tls: mqtt.tls },
+    clientId: mqtt.clientId || "sensornode-" + plan.node + "-" + serial.slice(serial.length > 8 ? serial.length - 8 : 0),
+    keepAlive: mqtt.keepAlive || 60,
+    clean: true,
+    will: { topic: topics.status, payload: plan.status.offline, qos: 1, retain: true },
+    username: mqtt.username,
+    password: mqtt.password,
+    onConnect: function () {
+      onConnect();
+    },
+    onClose: function (reason: string) {
+      lastReason = reason;
+      subscribedAt = -1;
+    },
+    onMessage: function (topic: string, bytes: Uint8Array, info: { retain: boolean }) {
+      onMessage(topic, decodeUtf8(bytes, 0, bytes.length) || "", info.retain);
+    },
+    onSubscribe: function (filter: string) {
+      if (filter === topics.cmd) subscribedAt = clock.now();
+    },
+    onError: function (error: unknown) {
+      log("callback failed: " + (error as Error).message);
+    },
+  });
+
+  const publish = function (topic: string, payload: string, retain: boolean): void {
+    if (client.connected()) client.publish(topic, payload, 1, retain);
+  };
+
+  const time = createWallTime(clock, system.wallTime, function (offset: number) {
+    rebase(offset);
+    log("time valid");
+  });
+  const forward = createForwarder(plan, client, clock, storage, time, log);
+  rebase = forward.rebase;
+  const discovery = createDiscovery(o.discoveryCount, o.discoveryMessage, storage);
+  const io = createIo(config.inputs || [], config.outputs || [], plan, platform, o.drivers, clock, publish, log);
+
+  let pump: () => void = function () {};
+  const kick = function (): void {
+    if (pumpTimer === undefined && !stopped) pumpTimer = clock.setTimeout(pump, PACE);
+  };
+
+  const sensors = createSensors({
+    sensors: config.sensors || [],
+    plan: plan,
+    platform: platform,
+    drivers: o.drivers,
+    clock: clock,
+    value: function (key: number, raw: number) {
+      forward.reading(key, raw);
+      kick();
+    },
+    once: function () {
+      return !!sleep && !stayAwake;
+    },
+    first: kick,
+    log: log,
+  });
+
+  const diag = function (extra?: Record<string, unknown>): string {
+    const timeValid = time.valid();
+    const fields: Record<string, unknown> = {
+      uptime: Math.round((clock.now() - bootTime) / 1000),
+      reset: system.resetReason(),
+      free: system.freeVariables(),
+      rssi: o.network ? o.network.rssi() : undefined,
+      reconnects: connects > 0 ? connects - 1 : 0,
+      reason: lastReason || undefined,
+      network: networkReason || undefined,
+      buffer: forward.backlog(),
+      dropped: forward.dropped(),
+      sensors: sensors.report(),
+      time: timeValid ? new Date(time.now()).toISOString() : undefined,
+      version: o.firmwareVersion,
+      config: o.configHash,
+    };
+    return JSON.stringify(Object.assign(fields, extra));
+  };
+
+  const sendDiag = function (extra?: Record<string, unknown>): void {
+    if (client.connected()) client.publish(topics.diag, diag(extra), 0, false);
+  };
+
+  const scheduleDiag = function (): void {
+    clock.clearTimeout(diagTimer);
+    diagTimer = clock.setTimeout(function () {
+      diagTimer = undefined;
+      sendDiag();
+      scheduleDiag();
+    }, config.diagInterval || 300000);
+  };
+
+  // Sleeps `ms`, in pieces the chip can do; what remains is owed in Storage for the next boot.
+  const sleepFor = function (ms: number): void {
+    const part = ms > system.maxSleep ? system.maxSleep : ms;
+    try {
+      if (ms > part) storage.write(SLEEP_FILE, String(ms - part));
+      else storage.erase(SLEEP_FILE);
+    } catch {
+      // a full flash shortens the sleep; it must not keep the node awake
+    }
+    system.deepSleep(part);
+  };
+
+  const goodbye = function (status: string, then: () => void): void {
+    if (!client.connected()) {
+      client.end();
+      then();
+      return;
+    }
+    client.publish(topics.status, status, 1, true);
+    const started = clock.now();
+    const wait = function (): void {
+      if (client.connected() && client.pending() > 0 && clock.now() - started < GOODBYE) {
+        clock.setTimeout(wait, PACE);
+        return;
+      }
+      // DISCONNECT: the broker discards the will [MQTT-3.14.4-3]; the status just sent stays.
+      client.end();
+      then();
+    };
+    wait();
+  };
+
+  const goSleep = function (): void {
+    if (sleeping || stopped) return;
+    sleeping = true;
+    clock.clearTimeout(budgetTimer);
+    clock.clearTimeout(diagTimer);
+    clock.clearTimeout(pumpTimer);
+    pumpTimer = undefined;
+    sensors.stop();
+    io.stop();
+    const interval = sleep!.interval;
+    const awake = clock.now() - bootTime;
+    const ms = interval - awake > 1000 ? interval - awake : 1000;
+    forward.persist();
+    // The next wake rides in diag; the status payload stays the configured word.
+    sendDiag({ sleep: ms, wake: time.valid() ? new Date(time.now() + ms).toISOString() : undefined });
+    log("sleeping " + ms + " ms");
+    goodbye(plan.status.sleeping, function () {
+      clock.setTimeout(function () {
+        sleepFor(ms);
+      }, 100);
+    });
+  };
+
+  const armBudget = function (): void {
+    clock.clearTimeout(budgetTimer);
+    budgetTimer = clock.setTimeout(function () {
+      budgetTimer = undefined;
+      if (!stayAwake) goSleep();
+    }, sleep!.awake || 20000);
+  };
+
+  const readyToSleep = function (): boolean {
+    return (
+      !stayAwake && sensors.allDone() && client.connected() && subscribedAt >= 0 && clock.now() - subscribedAt >= SETTLE &&
+      forward.backlog() === 0 && client.pending() === 0
+    );
+  };
+
+  const send = function (topic: string, payload: string): boolean {
+    if (!client.connected() || client.pending() >= ROOM) return false;
+    client.publish(topic, payload, 1, true);
+    return true;
+  };
+
+  pump = function (): void {
+    pumpTimer = undefined;
+    if (stopped || sleeping) return;
+    let busy = false;
+    if (client.connected()) {
+      busy = discovery.pump(send);
+      if (!busy) busy = forward.pump(ROOM);
+    }
+    if (sleep && !busy && readyToSleep()) {
+      goSleep();
+      return;
+    }
+    if ((busy && client.connected()) || (sleep && !stayAwake)) kick();
+  };
+
+  const command = function (text: string, retained: boolean): void {
+    const c = parseCommand(text);
+    // Retained commands are replayed by the broker at every connect: only the stay-awake
+    // state may be retained (a retained "reboot" would be a boot loop).
+    if (retained && (typeof c === "string" || (c.name !== "stay-awake" && c.name !== "sleep"))) return;
+    if (typeof c === "string") {
+      sendDiag({ error: c });
+      return;
+    }
+    if (c.name === "reboot") {
+      log("reboot requested");
+      forward.persist();
+      stopped = true;
+      goodbye(plan.status.offline, system.reboot);
+    } else if (c.name === "identify") {
+      log("identify: " + plan.node);
+      sendDiag({ identify: io.identify() });
+    } else if (c.name === "diag") {
+      sendDiag();
+    } else if (c.name === "stay-awake") {
+      stayAwake = true;
+      if (sleep) sensors.start();
+    } else if (c.name === "sleep") {
+      if (stayAwake && sleep) {
+        stayAwake = false;
+        armBudget();
+        kick();
+      }
+      stayAwake = false;
+    } else if (sensors.setInterval(c.sensor, c.value!) === 0) {
+      sendDiag({ error: "no sensor named " + c.sensor });
+    }
+  };
+
+  onMessage = function (topic: string, text: string, retained: boolean): void {
+    if (topic === topics.cmd) {
+      command(text, retained);
+    } else if (topic === topics.homeAssistantStatus) {
+      // Home Assistant restarted: announce again (its retained birth at subscribe is not news).
+      if (text === "online" && !retained) {
+        discovery.start(true);
+        kick();
+      }
+    } else if (!retained) {
+      const error = io.set(topic, text);
+      if (error) sendDiag({ error: error });
+    }
+  };
+
+  onConnect = function (): void {
+    connects++;
+    client.publish(topics.status, plan.status.online, 1, true);
+    io.states();
+    // Every connect in always-on mode (a broker without persistence forgets retained
+    // configs); in battery mode only when the entity list changed.
+    discovery.start(!sleep);
+    if (connects === 1) sendDiag();
+    kick();
+  };
+
+  return {
+    start: function (): void {
+      if (sleep) {
+        const owed = Number(storage.read(SLEEP_FILE) || 0);
+        if (owed > 0) {
+          // The middle of a chained sleep: nothing to do but sleep on.
+          sleepFor(owed);
+          return;
+        }
+        armBudget();
+      }
+      client.subscribe(topics.cmd, 1);
+      plan.outputs.forEach(function (output) {
+        client.subscribe(output.setTopic!, 1);
+      });
+      if (o.discoveryCount > 0) client.subscribe(topics.homeAssistantStatus, 0);
+      sensors.start();
+      if (!sleep) scheduleDiag();
+      if (o.network) {
+        o.network.start(
+          function () {
+            networkReason = "";
+            client.connect();
+          },
+          function (reason: string) {
+            networkReason = reason;
+          },
+        );
+      } else client.connect();
+    },
+
+    stop: function (): void {
+      if (stopped) return;
+      stopped = true;
+      clock.clearTimeout(diagTimer);
+      clock.clearTimeout(budgetTimer);
+      clock.clearTimeout(pumpTimer);
+      pumpTimer = undefined;
+      sensors.stop();
+      io.stop();
+      forward.persist();
+      goodbye(plan.status.offline, function () {});
+    },
+
+    diag: function (): string {
+      return diag();
+    },
+
+    client: client,
+  };
+}
