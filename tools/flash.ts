@@ -29,6 +29,8 @@ export interface FlashOptions {
   outDir?: string;
   env?: Record<string, string | undefined>;
   verbose?: boolean;
+  /** Firmware entry (tests); default firmware/main.ts. */
+  entry?: string;
 }
 
 export interface FlashIo {
@@ -53,8 +55,12 @@ export const BOOT_LINE = /sensornode (\S+) config ([0-9a-f]{12}): node (\S+) on 
 
 export async function flash(boardFile: string, options: FlashOptions, io: FlashIo): Promise<FlashOutcome> {
   const timeoutMs = (options.timeout ?? 30) * 1000;
+  if (!options.port && options.dryRun === undefined) {
+    io.err("flash: no port given.\n  fix: --port /dev/ttyUSB0 (USB serial) or --port tcp://<board address> (Espruino's telnet console), or --dry-run to write the upload to a file");
+    return { code: 2 };
+  }
   io.err(`building ${boardFile} ...`);
-  const build = await buildBoard(boardFile, { outDir: options.outDir ?? "dist", env: options.env, requireSecrets: true });
+  const build = await buildBoard(boardFile, { outDir: options.outDir ?? "dist", env: options.env, requireSecrets: true, entry: options.entry });
   if (!build.ok) {
     io.err(`✗ ${boardFile}: build failed, nothing was flashed`);
     for (const p of build.problems.filter((p) => p.severity === "error")) io.err(`  ${formatProblem(p).replace(/\n/g, "\n  ")}`);
@@ -89,10 +95,6 @@ export async function flash(boardFile: string, options: FlashOptions, io: FlashI
     return { code: 0, build, bytes: payload.length };
   }
 
-  if (!port) {
-    io.err("flash: no port given.\n  fix: --port /dev/ttyUSB0 (USB serial) or --port tcp://<board address> (Espruino's telnet console)");
-    return { code: 2, build };
-  }
   return upload(build, file, port, board, { ...options, timeoutMs }, io);
 }
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../tools/cli";
 import { ROOT, buildBoard } from "../../tools/build";
-import { flash } from "../../tools/flash";
+import { flash, type FlashOptions, type FlashOutcome } from "../../tools/flash";
 import { SimulatedConsole } from "../../sim/console/server";
 import { MemoryStorage, minimalRuntime, type RuntimeFactory } from "../../sim/console/runtime";
 
@@ -28,6 +28,20 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   const stderr: string[] = [];
   const code = await main(["node", "sensornode", ...args, "--out", out], { out: (t) => stdout.push(t), err: (t) => stderr.push(t) });
   return { code, out: stdout.join("\n"), err: stderr.join("\n") };
+}
+
+const FIXTURE = path.join(import.meta.dirname, "fixtures", "boot.ts");
+
+/** flash() with the fixture firmware (the boot lines only): the mechanics, whatever the app does. */
+async function run(boardFile: string, options: FlashOptions & { progress?: (sent: number, total: number) => void } = {}): Promise<{ code: number; out: string; err: string; outcome: FlashOutcome }> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const outcome = await flash(boardFile, { outDir: out, entry: FIXTURE, ...options }, { out: (t) => stdout.push(t), err: (t) => stderr.push(t), progress: options.progress });
+  return { code: outcome.code, out: stdout.join("\n"), err: stderr.join("\n"), outcome };
+}
+
+function built(boardFile: string) {
+  return buildBoard(boardFile, { entry: FIXTURE, write: false });
 }
 
 /** A port nothing listens on: bound once, then released. */
@@ -58,7 +72,9 @@ afterAll(async () => {
 });
 
 describe("flash into a simulated board over TCP", () => {
-  it("stores the bundle as .bootcde, boots it, verifies the boot line and exits 0", async () => {
+  // The real firmware (firmware/main.ts) through the command line, as a user runs it. It needs
+  // the node application to build, and to boot in the console's stand-in runtime.
+  it("npx sensornode flash boards/rpi-lab.json --port tcp://...: stored as .bootcde, booted, boot line verified, exit 0", async () => {
     const sim = await board();
     const result = await cli("flash", RPI, "--port", `tcp://127.0.0.1:${sim.port}`);
     expect(result.err).not.toContain("✗");
@@ -82,12 +98,12 @@ describe("flash into a simulated board over TCP", () => {
     const sim = await board();
     const port = `tcp://127.0.0.1:${sim.port}`;
     sim.storage.set(".bootcde", `print("old firmware");${" ".repeat(5000)}`);
-    expect((await cli("flash", RPI, "--port", port)).code).toBe(0);
+    expect((await run(RPI, { port })).code).toBe(0);
     const first = sim.storage.get(".bootcde")!;
-    const second = await cli("flash", otherBoard(), "--port", port);
+    const second = await run(otherBoard(), { port });
     expect(second.code).toBe(0);
     const stored = sim.storage.get(".bootcde")!;
-    const build = await buildBoard(otherBoard(), { write: false });
+    const build = await built(otherBoard());
     expect(stored).toBe(build.output!.code);
     expect(stored).not.toContain("lab-pi");
     expect(first).not.toContain("old firmware");
@@ -98,14 +114,14 @@ describe("flash into a simulated board over TCP", () => {
   it("--dry-run writes exactly the bytes a real upload sends, mode 0600, and sends nothing", async () => {
     const sim = await board();
     const file = path.join(out, "upload.js");
-    const dry = await cli("flash", RPI, "--dry-run", file);
+    const dry = await run(RPI, { dryRun: file });
     expect(dry.code).toBe(0);
     expect(dry.out).toContain("secrets");
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(sim.received).toBe("");
     expect(sim.storage.get(".bootcde")).toBeUndefined();
 
-    const real = await flash(RPI, { port: `tcp://127.0.0.1:${sim.port}`, outDir: out }, { out: () => undefined, err: () => undefined });
+    const real = (await run(RPI, { port: `tcp://127.0.0.1:${sim.port}` })).outcome;
     expect(real.code).toBe(0);
     const payload = fs.readFileSync(file, "latin1");
     // A real session is the prompt probe ("\n", from Utils.getEspruinoPrompt) then the payload.
@@ -116,7 +132,7 @@ describe("flash into a simulated board over TCP", () => {
   it("shows progress as bytes reach the port, up to the whole upload", async () => {
     const sim = await board();
     const steps: [number, number][] = [];
-    const result = await flash(RPI, { port: `tcp://127.0.0.1:${sim.port}`, outDir: out }, { out: () => undefined, err: () => undefined, progress: (sent, total) => steps.push([sent, total]) });
+    const result = await run(RPI, { port: `tcp://127.0.0.1:${sim.port}`, progress: (sent, total) => steps.push([sent, total]) });
     expect(result.code).toBe(0);
     expect(steps.length).toBeGreaterThan(1);
     const total = steps[0]![1];
@@ -130,7 +146,7 @@ describe("flash into a simulated board over TCP", () => {
     const storage = new MemoryStorage();
     storage.set(".bootcde", 'print("sensornode 0.1.0 config 000000000000: node lab-pi on LINUX")');
     const sim = await board({ storage, dropStorageWrites: true });
-    const result = await cli("flash", RPI, "--port", `tcp://127.0.0.1:${sim.port}`);
+    const result = await run(RPI, { port: `tcp://127.0.0.1:${sim.port}` });
     expect(result.code).toBe(1);
     expect(result.err).toContain('the board booted "sensornode 0.1.0 config 000000000000: node lab-pi on LINUX"');
     expect(result.err).toContain("the upload did not replace the code saved on the board");
@@ -139,7 +155,7 @@ describe("flash into a simulated board over TCP", () => {
 
   it("names the fix when nothing listens at the port", async () => {
     const port = await closedPort();
-    const result = await cli("flash", RPI, "--port", `tcp://127.0.0.1:${port}`, "--timeout", "20");
+    const result = await run(RPI, { port: `tcp://127.0.0.1:${port}`, timeout: 20 });
     expect(result.code).toBe(1);
     expect(result.err).toContain(`nothing accepts connections at tcp://127.0.0.1:${port} (connection refused)`);
     expect(result.err).toContain("fix:");
@@ -158,7 +174,7 @@ describe("flash into a simulated board over TCP", () => {
       };
     };
     const sim = await board({ runtime: crashing });
-    const result = await cli("flash", RPI, "--port", `tcp://127.0.0.1:${sim.port}`);
+    const result = await run(RPI, { port: `tcp://127.0.0.1:${sim.port}` });
     expect(result.code).toBe(1);
     expect(result.err).toContain("the firmware crashed at boot: Uncaught ReferenceError: sensors is not defined");
     expect(result.err).toContain("Recover a board");
@@ -169,7 +185,7 @@ describe("flash into a simulated board over TCP", () => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as net.AddressInfo).port;
     try {
-      const result = await cli("flash", RPI, "--port", `tcp://127.0.0.1:${port}`, "--timeout", "3");
+      const result = await run(RPI, { port: `tcp://127.0.0.1:${port}`, timeout: 3 });
       expect(result.code).toBe(1);
       expect(result.err).toMatch(/did not print its boot line .* within 3 s|no answer from/);
     } finally {
