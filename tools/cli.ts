@@ -9,6 +9,7 @@ import { buildBoard, FIRMWARE_VERSION, type BuildResult } from "./build";
 import { formatViolation } from "./gate";
 import { flash, progressBar } from "./flash";
 import { runConsole } from "./console";
+import { registerSimCommands } from "./sim";
 
 interface Output {
   out(text: string): void;
@@ -52,13 +53,8 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
       code = await build(boards, options, io);
     });
 
-  program
-    .command("start")
-    .description("Embedded broker + simulated nodes from boards/*.json + live view (arrives with the simulator; builds the boards for now).")
-    .action(async () => {
-      io.err("sensornode start: the simulator is not built yet (issue 6). Building every board instead (missing secrets left as placeholders).");
-      code = await build(listBoards("boards"), { out: "dist", allowMissingSecrets: true }, io);
-    });
+  // sim and start (npm start): the simulator (tools/sim.ts)
+  registerSimCommands(program, io, (result) => (code = result));
 
   program
     .command("flash")

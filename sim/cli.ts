@@ -1,0 +1,163 @@
+// A running simulation: built bundles on virtual boards, one shared SimClock, the embedded
+// broker (or a real one), and one stream of events for the CLI, the live view and scripts:
+//
+//   board events   {time, node, boot, type: "boot" | "log" | "wifi" | "uncaught" | ..., ...}
+//   MQTT messages  {time, type: "mqtt", topic, payload, qos, retain, client}   (what the broker saw)
+//   the simulator  {time, type: "sim", what: "broker" | "started" | "stopping" | "stopped", ...}
+//
+// `time` is the simulation clock in ms (it starts at 0 and runs at --speed, or jumps in
+// --virtual mode). The board's seed comes from the master seed and the node's index, so the
+// same seed and boards give the same run.
+import { VirtualBoard } from "./board/board";
+import { boardFromConfig } from "./board/from-config";
+import { runClock, SimClock, type ClockRun } from "./board/scheduler";
+import { socketHost } from "./board/socket-host";
+import { startBroker, type BrokerMessage, type BrokerOptions, type EmbeddedBroker } from "./broker";
+import type { NodeBundle } from "./fleet-build";
+import { watchBroker } from "./watch";
+
+export interface SimEvent {
+  time: number;
+  type: string;
+  node?: string;
+  [key: string]: unknown;
+}
+
+export interface SimulationOptions {
+  /** mqtt://host:port of a real broker; default: the embedded broker. */
+  broker?: string;
+  seed?: number;
+  /** Real time x speed (default 1). */
+  speed?: number;
+  /** Event-driven time: as fast as the nodes' timers allow. */
+  virtual?: boolean;
+  /** Stop after this much simulated time, ms. */
+  duration?: number;
+  /** Serves HTTP on the embedded broker's WebSocket port (the web page). */
+  http?: BrokerOptions["http"];
+}
+
+export interface SimNode {
+  id: string;
+  file: string;
+  bundle: NodeBundle;
+  board: VirtualBoard;
+}
+
+export class Simulation {
+  readonly clock = new SimClock();
+  readonly nodes: SimNode[] = [];
+  broker: EmbeddedBroker | undefined;
+  /** Where the nodes' broker really is. */
+  brokerAddress: { host: string; port: number } = { host: "127.0.0.1", port: 1883 };
+  private readonly listeners = new Set<(event: SimEvent) => void>();
+  private run: ClockRun | undefined;
+  private unwatch: (() => Promise<void>) | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly bundles: NodeBundle[],
+    private readonly options: SimulationOptions = {},
+  ) {}
+
+  onEvent(listener: (event: SimEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts the broker (or connects to --broker), boots every node and runs the clock; resolves when the run ends (duration, or stop()). */
+  async start(): Promise<void> {
+    if (this.options.broker) {
+      this.brokerAddress = parseBrokerUrl(this.options.broker);
+      this.unwatch = await watchBroker(this.brokerAddress, (message) => this.message(message));
+    } else {
+      this.broker = await startBroker({ http: this.options.http });
+      this.broker.onMessage((message) => this.message(message));
+      this.brokerAddress = { host: this.broker.host, port: this.broker.port };
+    }
+    this.emit({ type: "sim", what: "broker", url: `mqtt://${this.brokerAddress.host}:${this.brokerAddress.port}`, embedded: !this.options.broker, ws: this.broker?.wsUrl });
+
+    const seed = this.options.seed ?? 1;
+    this.bundles.forEach((bundle, index) => {
+      const mqtt = bundle.config.mqtt;
+      const brokerPort = mqtt.port ?? (mqtt.tls ? 8883 : 1883);
+      const { board } = boardFromConfig(bundle.config, bundle.code, {
+        clock: this.clock,
+        name: bundle.id,
+        seed: mix(seed, index),
+        keepEvents: false,
+        logLimit: 200,
+        // Only the board file's broker address leads anywhere: the embedded broker or --broker.
+        network: { route: (host, port) => (host === mqtt.host && port === brokerPort ? this.brokerAddress : undefined) },
+      });
+      board.onEvent((event) => this.emit(event as SimEvent));
+      this.nodes.push({ id: bundle.id, file: bundle.file, bundle, board });
+    });
+    this.emit({ type: "sim", what: "started", nodes: this.nodes.length, seed, mode: this.options.virtual ? "virtual" : `speed ${this.options.speed ?? 1}` });
+    this.nodes.forEach((node) => node.board.start());
+    const host = socketHost();
+    this.run = runClock(
+      this.clock,
+      this.options.virtual
+        ? { virtual: true, until: this.options.duration, quiet: () => host.quiet(5), busy: () => host.open > 0 }
+        : { speed: this.options.speed ?? 1, until: this.options.duration },
+    );
+    await this.run.done;
+  }
+
+  /**
+   * Clean stop: every node shuts down (its 'kill' handlers run, so the firmware publishes
+   * `offline` and disconnects), the broker sees them go (up to `drainMs`), then the broker stops.
+   */
+  stop(drainMs = 3000): Promise<void> {
+    this.stopping ??= (async () => {
+      this.emit({ type: "sim", what: "stopping" });
+      this.run?.stop();
+      const before = this.broker?.clients ?? 0;
+      this.nodes.forEach((node) => node.board.shutdown());
+      // Give the goodbye packets time to reach the broker: until no node client is left, or drainMs.
+      const deadline = Date.now() + drainMs;
+      while (Date.now() < deadline) {
+        if (this.broker ? this.broker.clients === 0 : socketHost().open === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      this.nodes.forEach((node) => node.board.dispose());
+      await this.unwatch?.();
+      await this.broker?.stop();
+      this.emit({ type: "sim", what: "stopped", clientsBefore: before });
+    })();
+    return this.stopping;
+  }
+
+  private message(message: BrokerMessage): void {
+    this.emit({ type: "mqtt", topic: message.topic, payload: message.payload.toString("utf8"), qos: message.qos, retain: message.retain, client: message.client });
+  }
+
+  private emit(event: Omit<SimEvent, "time"> & { time?: number }): void {
+    const full = { ...event, time: event.time ?? this.clock.now() } as SimEvent;
+    this.listeners.forEach((listener) => listener(full));
+  }
+}
+
+/** mqtt://host:port (port 1883 when left out). */
+export function parseBrokerUrl(url: string): { host: string; port: number } {
+  const match = /^mqtt:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(url);
+  if (!match) throw new Error(`--broker ${url}: expected mqtt://host:port, e.g. mqtt://127.0.0.1:1883 (TLS and WebSocket brokers are not supported here)`);
+  return { host: match[1]!, port: match[2] ? Number(match[2]) : 1883 };
+}
+
+/** "90s", "15m", "1h", "2d", "500ms", or plain milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not a duration: write e.g. 90s, 15m, 1h or 2d`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? "ms") as "ms"];
+  return Math.round(Number(match[1]) * unit);
+}
+
+/** A node's own seed from the master seed and its index (splitmix-style mixing). */
+function mix(seed: number, index: number): number {
+  let x = (seed ^ Math.imul(index + 1, 0x9e3779b9)) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
+  return (x ^ (x >>> 16)) >>> 0;
+}

@@ -1,0 +1,241 @@
+// `sensornode sim` and `sensornode start` (npm start): the simulator's commands.
+import fs from "node:fs";
+import path from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { isBoardFile } from "./config";
+import { Simulation, parseDuration, type SimEvent, type SimulationOptions } from "../sim/cli";
+import { buildFleet, BuildError, type NodeBundle } from "../sim/fleet-build";
+import { FleetState, TerminalView, headerLines, summary, type Header } from "../sim/live-view";
+import { webHandler } from "../sim/web/serve";
+
+export interface SimOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+interface SimFlags {
+  nodes?: number;
+  broker?: string;
+  seed: number;
+  speed?: number;
+  virtual?: boolean;
+  duration?: number;
+  json?: boolean;
+}
+
+export function registerSimCommands(program: Command, io: SimOutput, done: (code: number) => void): void {
+  program
+    .command("sim")
+    .description("Run boards on virtual Espruino boards (the same bundle that is flashed) against the embedded MQTT broker or a real one.")
+    .argument("<boards...>", "board files, e.g. boards/greenhouse.json (or a folder of them)")
+    .option("-n, --nodes <count>", "run this many clones of each board, with node ids <node>-001, <node>-002, ...", parseCount)
+    .option("--broker <url>", "a real broker, mqtt://host:port, instead of the embedded one (the nodes' broker address is routed there)")
+    .option("--seed <number>", "master seed: the same seed and boards give the same run", parseInteger, 1)
+    .option("--speed <factor>", "run the clock this many times faster than real time", parsePositive)
+    .option("--virtual", "event-driven time: jump from one timer to the next, as fast as the machine allows")
+    .option("--duration <time>", "stop after this much simulated time (90s, 15m, 1h, 2d)", parseTime)
+    .option("--json", "print one JSON event per line: board events (boot, log, wifi, uncaught, ...) and every MQTT message the broker routes")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Boards are built in memory (dist/ is not touched); missing secrets are allowed, since the simulated",
+        "WiFi and the embedded broker accept any password. Ctrl-C shuts every node down cleanly (the firmware's",
+        "kill handlers run, so it publishes offline), then stops the broker.",
+        "Exit code: 0 after --duration or Ctrl-C, 1 when a board does not build or the broker is unreachable, 2 for usage errors.",
+        "Examples:",
+        "  npx sensornode sim boards/greenhouse.json",
+        "  npx sensornode sim boards/*.json --nodes 100 --speed 10",
+        "  npx sensornode sim boards/door.json --virtual --duration 1d --json > events.jsonl",
+        "  npx sensornode sim boards/door.json --broker mqtt://127.0.0.1:1883",
+      ].join("\n"),
+    )
+    .action(async (boards: string[], flags: SimFlags) => {
+      if (flags.speed !== undefined && flags.virtual) {
+        io.err("sim: choose either --speed or --virtual, not both.");
+        return done(2);
+      }
+      done(await runSim(boards, flags, io));
+    });
+
+  program
+    .command("start")
+    .description("Try it with no hardware: embedded MQTT broker + one simulated node per boards/*.json + a live view in the terminal and a web page.")
+    .option("--boards <folder>", "folder of board files", "boards")
+    .option("--seed <number>", "master seed", parseInteger, 1)
+    .option("--speed <factor>", "run the clock this many times faster than real time", parsePositive)
+    .addHelpText(
+      "after",
+      "\nOn a terminal the view redraws in place; piped, it prints plain lines. Ctrl-C shuts the nodes down cleanly\n(they publish offline) and stops the broker.\nExample: npm start",
+    )
+    .action(async (flags: { boards: string; seed: number; speed?: number }) => {
+      done(await runStart(flags, io));
+    });
+}
+
+async function runSim(args: string[], flags: SimFlags, io: SimOutput): Promise<number> {
+  const files = boardFiles(args, io);
+  if (files.length === 0) {
+    io.err("sim: no board files given (example: npx sensornode sim boards/greenhouse.json).");
+    return 1;
+  }
+  const bundles = await buildOrReport(files, flags.nodes, io);
+  if (!bundles) return 1;
+  const options: SimulationOptions = { broker: flags.broker, seed: flags.seed, speed: flags.speed, virtual: flags.virtual, duration: flags.duration };
+  const simulation = new Simulation(bundles, options);
+  const state = new FleetState(bundles.map((b) => b.config));
+  simulation.onEvent((event) => {
+    if (flags.json) return io.out(JSON.stringify(event));
+    const line = state.apply(event);
+    if (event.type === "mqtt") io.out(`mqtt ${String(event.topic)} ${String(event.payload)}${event.retain ? " (retained)" : ""}`);
+    else if (event.type === "sim") io.err(simLine(event));
+    else if (line) io.out(line);
+  });
+  return run(simulation, io, () => {
+    if (!flags.json) for (const view of state.nodes) io.err(summary(view));
+  });
+}
+
+async function runStart(flags: { boards: string; seed: number; speed?: number }, io: SimOutput): Promise<number> {
+  const files = listBoards(flags.boards);
+  if (files.length === 0) {
+    io.err(`start: no board files in ${flags.boards}/ (add one, e.g. copy boards/greenhouse.json, or pass --boards <folder>).`);
+    return 1;
+  }
+  const bundles = await buildOrReport(files, undefined, io);
+  if (!bundles) return 1;
+  const simulation = new Simulation(bundles, { seed: flags.seed, speed: flags.speed, http: webHandler() });
+  const state = new FleetState(bundles.map((b) => b.config));
+  const tty = process.stdout.isTTY === true;
+  let view: TerminalView | undefined;
+  simulation.onEvent((event) => {
+    const line = state.apply(event);
+    if (event.type === "sim" && event.what === "broker") {
+      const header = startHeader(simulation, bundles, flags);
+      if (tty) {
+        view = new TerminalView(process.stdout, header, state);
+        view.start();
+      } else {
+        headerLines(header, state).forEach((l) => io.out(l));
+        bundles.forEach((b) => io.out(`node ${b.id} (${b.config.board}) from ${b.file}`));
+      }
+      return;
+    }
+    if (tty) return;
+    if (event.type === "sim") io.out(simLine(event));
+    else if (line) io.out(line);
+  });
+  return run(simulation, io, () => {
+    view?.stop();
+    if (!tty) for (const node of state.nodes) io.out(summary(node));
+  });
+}
+
+function startHeader(simulation: Simulation, bundles: NodeBundle[], flags: { seed: number; speed?: number }): Header {
+  const broker = simulation.broker!;
+  const prefixes = [...new Set(bundles.map((b) => b.config.topicPrefix ?? "sensornode"))];
+  const topic = prefixes.length === 1 ? `${prefixes[0]}/#` : "#";
+  return {
+    broker: `${broker.url}${broker.wsUrl ? `  (MQTT over WebSocket: ${broker.wsUrl})` : ""}`,
+    subscribe: `mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${topic}' -v`,
+    web: broker.wsPort ? `http://${broker.host}:${broker.wsPort}/` : undefined,
+    mode: flags.speed ? `${flags.speed}x real time` : "real time",
+    seed: flags.seed,
+  };
+}
+
+/** Runs until the duration ends or Ctrl-C (SIGINT/SIGTERM), then stops everything cleanly. */
+async function run(simulation: Simulation, io: SimOutput, after: () => void): Promise<number> {
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      io.err(`${signal} again: leaving without waiting for the nodes.`);
+      process.exit(130);
+    }
+    void simulation.stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await simulation.start();
+    await simulation.stop();
+    after();
+    return 0;
+  } catch (error) {
+    await simulation.stop().catch(() => {});
+    io.err(`sim: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+async function buildOrReport(files: string[], nodes: number | undefined, io: SimOutput): Promise<NodeBundle[] | undefined> {
+  try {
+    return await buildFleet(files, { nodes, progress: io.err });
+  } catch (error) {
+    if (error instanceof BuildError) {
+      io.err(error.message);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function simLine(event: SimEvent): string {
+  switch (event.what) {
+    case "broker":
+      return event.embedded ? `embedded broker on ${String(event.url)}${event.ws ? ` (WebSocket ${String(event.ws)})` : ""}` : `using the broker at ${String(event.url)}`;
+    case "started":
+      return `${String(event.nodes)} node${event.nodes === 1 ? "" : "s"} started (seed ${String(event.seed)}, ${String(event.mode)})`;
+    case "stopping":
+      return "stopping: every node shuts down cleanly (publishes offline) ...";
+    case "stopped":
+      return "stopped.";
+    default:
+      return JSON.stringify(event);
+  }
+}
+
+function listBoards(folder: string): string[] {
+  if (!fs.existsSync(folder)) return [];
+  return fs.readdirSync(folder).filter(isBoardFile).sort().map((f) => path.join(folder, f));
+}
+
+function boardFiles(args: string[], io: SimOutput): string[] {
+  const files: string[] = [];
+  for (const arg of args) {
+    if (fs.existsSync(arg) && fs.statSync(arg).isDirectory()) files.push(...listBoards(arg));
+    else if (isBoardFile(arg)) files.push(arg);
+    else if (!arg.endsWith(".json")) io.err(`${arg}: not a board file (expected a .json file or a folder of them)`);
+  }
+  return files;
+}
+
+function parseCount(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 100_000) throw new InvalidArgumentError(`expected a whole number of nodes from 1 to 100000, not "${value}"`);
+  return number;
+}
+
+function parseInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number)) throw new InvalidArgumentError(`expected a whole number, not "${value}"`);
+  return number >>> 0;
+}
+
+function parsePositive(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`expected a positive number, not "${value}"`);
+  return number;
+}
+
+function parseTime(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
