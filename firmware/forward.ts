@@ -7,8 +7,11 @@
 // `room` messages: input edges, output echoes, status and diag always find queue space.
 //
 // Where readings wait: the RAM ring (firmware/buffer.ts); when it is full it spills to
-// Storage (up to SPILL_LIMIT rings' worth), then the ring drops its oldest (counted). The
-// spilled file is older than anything in RAM, so it drains first, straight from the file.
+// Storage, up to SPILL_LIMIT rings' worth; beyond that the oldest ring's worth in Storage is
+// dropped (and counted) to make room, so what is lost is always the oldest. The spilled
+// file is older than anything in RAM, so it drains first, line by line straight from the
+// file: on Espruino Storage.read returns a string that stays in flash, and walking it with
+// indexOf costs no RAM per line (a split("\n") of 256 lines would not fit an ESP8266).
 import type { Clock } from "../hal/clock";
 import type { Storage } from "../hal/storage";
 import { ReadingBuffer, SPILL_FILE, type Reading } from "./buffer";
@@ -51,12 +54,30 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
   const scratch: Reading = { key: 0, value: 0, time: 0, timeValid: false, sequence: 0 };
   let sequence = 0;
   let lost = 0;
+  /** Lines in the spill file not yet sent, and where the next one starts. */
   let spilled = lineCount(storage.read(SPILL_FILE));
-  let spool: string[] | undefined;
-  let spoolIndex = 0;
+  let offset = 0;
+  /** Position just after `lines` more lines from `from` in `text` (text.length at the end). */
+  const skip = function (text: string, from: number, lines: number): number {
+    let at = from;
+    for (let i = 0; i < lines && at < text.length; i++) {
+      const end = text.indexOf("\n", at);
+      at = end < 0 ? text.length : end + 1;
+    }
+    return at;
+  };
+  /** Rewrites the file without what was sent (and without `drop` more of the oldest lines). */
+  const compact = function (drop: number): void {
+    const text = storage.read(SPILL_FILE) || "";
+    const cut = skip(text, offset, drop);
+    offset = 0;
+    spilled -= drop;
+    if (cut >= text.length) storage.erase(SPILL_FILE);
+    else storage.write(SPILL_FILE, text.substring(cut));
+  };
 
   const backlog = function (): number {
-    return (spool ? spool.length - spoolIndex : 0) + spilled + (buffer ? buffer.length : 0);
+    return spilled + (buffer ? buffer.length : 0);
   };
 
   // False only when the client's queue is full: try again later. Anything else (sent,
@@ -80,10 +101,17 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
       lost++;
       return;
     }
-    if (buffer.length >= capacity && spilled < capacity * SPILL_LIMIT) {
+    if (buffer.length >= capacity) {
       try {
+        if (spilled >= capacity * SPILL_LIMIT) {
+          // Storage is at its limit too: the oldest ring's worth goes, counted.
+          const drop = capacity < spilled ? capacity : spilled;
+          compact(drop);
+          lost += drop;
+        }
         spilled += buffer.spill(storage);
       } catch (error) {
+        // Storage failed: the ring drops its oldest instead (counted by the buffer).
         log("spill failed: " + (error as Error).message);
       }
     }
@@ -112,23 +140,25 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
     },
 
     pump: function (room: number): boolean {
+      const text = spilled > 0 ? storage.read(SPILL_FILE) || "" : "";
       while (client.connected() && client.pending() < room) {
-        if (spool) {
-          if (spoolIndex >= spool.length) {
-            spool = undefined;
+        if (spilled > 0) {
+          if (offset >= text.length) {
+            // The file ended early (written by an older firmware, or damaged): forget it.
+            spilled = 0;
             continue;
           }
+          const end = text.indexOf("\n", offset);
+          const next = end < 0 ? text.length : end + 1;
           // The format of ReadingBuffer.spill: key,value,time,sequence (time empty: unknown).
-          const fields = spool[spoolIndex]!.split(",");
+          const fields = text.substring(offset, end < 0 ? text.length : end).split(",");
           if (fields.length === 4 && !send(Number(fields[0]), Number(fields[1]), Number(fields[2]), fields[2] !== "", Number(fields[3]))) break;
-          spoolIndex++;
-        } else if (spilled > 0) {
-          // Taken out of Storage whole: what spills from now on is newer and goes to a new file.
-          const text = storage.read(SPILL_FILE);
-          storage.erase(SPILL_FILE);
-          spilled = 0;
-          spool = text ? text.split("\n") : undefined;
-          spoolIndex = 0;
+          offset = next;
+          spilled--;
+          if (spilled === 0) {
+            storage.erase(SPILL_FILE);
+            offset = 0;
+          }
         } else if (buffer && buffer.length > 0) {
           const r = buffer.peek()!;
           if (!send(r.key, r.value, r.time, r.timeValid, r.sequence)) break;
@@ -146,13 +176,8 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
 
     persist: function (): void {
       try {
-        if (spool && spoolIndex < spool.length) {
-          const older = spool.slice(spoolIndex);
-          const newer = storage.read(SPILL_FILE);
-          storage.write(SPILL_FILE, older.join("\n") + (newer ? "\n" + newer : ""));
-          spilled += older.length;
-        }
-        spool = undefined;
+        // What was sent leaves the file, or the next boot would send it again.
+        if (offset > 0) compact(0);
         if (buffer) spilled += buffer.spill(storage);
       } catch (error) {
         log("persist failed: " + (error as Error).message);

@@ -271,6 +271,8 @@ export function createNode(o: NodeOptions): SensorNode {
     if (stopped || sleeping) return;
     let busy = false;
     if (client.connected()) {
+      // Rebases waiting readings first, if SNTP has answered since the last reading.
+      time.valid();
       busy = discovery.pump(send);
       if (!busy) busy = forward.pump(ROOM);
     }

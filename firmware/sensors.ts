@@ -19,6 +19,8 @@ interface Slot {
   timer: TimerHandle | undefined;
   /** True between trigger() and sample(). */
   busy: boolean;
+  /** When the current reading started: the next one is an interval after it, not after sample(). */
+  started: number;
   /** Failures since boot, and in a row. */
   errors: number;
   failures: number;
@@ -74,6 +76,7 @@ export function createSensors(o: SensorOptions): Sensors {
       interval: config.interval || 60000,
       timer: undefined,
       busy: false,
+      started: 0,
       errors: 0,
       failures: 0,
       error: "",
@@ -133,10 +136,12 @@ export function createSensors(o: SensorOptions): Sensors {
     slot.keys.forEach(function (key) {
       o.value(key, sample[o.plan.measurements[key]!.field] as number);
     });
-    next(slot, slot.interval);
+    const wait = slot.started + slot.interval - clock.now();
+    next(slot, wait > 0 ? wait : 0);
   };
 
   cycle = function (slot: Slot): void {
+    slot.started = clock.now();
     try {
       if (!slot.sensor) open(slot);
       const wait = slot.sensor!.trigger();

@@ -214,6 +214,8 @@ export interface Message {
 
 export interface Observer {
   client: MqttClient;
+  /** SUBACKs received (the subscription is sent again after every reconnect). */
+  subacks(): number;
   messages: Message[];
   on(topic: string): Message[];
   end(): void;
@@ -222,7 +224,7 @@ export interface Observer {
 /** A second client on real time that records everything under `filter`. */
 export async function observe(host: string, port: number, filter = "#"): Promise<Observer> {
   const messages: Message[] = [];
-  let subscribed = false;
+  let subscribed = 0;
   const client = createClient({
     clock: {
       now: () => performance.now(),
@@ -237,13 +239,14 @@ export async function observe(host: string, port: number, filter = "#"): Promise
     keepAlive: 30,
     backoff: { min: 50, max: 200 },
     onMessage: (topic, payload, info) => void messages.push({ topic, payload: Buffer.from(payload).toString("utf8"), retain: info.retain }),
-    onSubscribe: () => void (subscribed = true),
+    onSubscribe: () => void subscribed++,
   });
   client.subscribe(filter, 1);
   client.connect();
-  await until(() => subscribed, "observer SUBACK");
+  await until(() => subscribed > 0, "observer SUBACK");
   return {
     client,
+    subacks: () => subscribed,
     messages,
     on: (topic) => messages.filter((m) => m.topic === topic),
     end: () => client.end(),
