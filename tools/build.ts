@@ -155,8 +155,11 @@ export async function buildBoard(boardFile: string, options: BuildOptions = {}):
   const debugPath = path.join(outDir, `${name}.debug.js`);
   if (options.write !== false) {
     fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(file, code);
-    fs.writeFileSync(debugPath, debugCode);
+    // The bundles hold the resolved secrets (the board needs them): readable by the owner only.
+    fs.writeFileSync(file, code, { mode: 0o600 });
+    fs.writeFileSync(debugPath, debugCode, { mode: 0o600 });
+    fs.chmodSync(file, 0o600);
+    fs.chmodSync(debugPath, 0o600);
   }
   result.output = {
     file,

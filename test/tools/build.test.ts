@@ -58,6 +58,7 @@ describe("build", () => {
   it("bakes the config in and logs a summary with no secret in it", async () => {
     const result = await buildBoard(path.join(boardsDir, "greenhouse.json"), { outDir: out, env: SECRETS });
     expect(result.output!.code).toContain(SECRETS.WIFI_PASSWORD);
+    expect(fs.statSync(result.output!.file).mode & 0o077).toBe(0); // owner-only: it holds the secrets
     const lines = runBundle(result.output!.code);
     expect(lines[0]).toMatch(/^sensornode \d+\.\d+\.\d+ config [0-9a-f]{12}: node greenhouse on ESP32$/);
     expect(lines.join("\n")).toContain("mqtt://192.168.1.10:1883");
