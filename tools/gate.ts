@@ -173,9 +173,20 @@ export function checkDialect(code: string): Violation[] {
       const isRequire = (callee.type === "Identifier" && callee.name === "require") ||
         (callee.type === "MemberExpression" && !callee.computed && callee.object.type === "Identifier" && callee.object.name === "global" && callee.property.name === "require");
       if (isRequire) {
-        const module = node.arguments[0] as AnyNode | undefined;
-        if (!module || module.type !== "Literal" || typeof module.value !== "string" || !ESPRUINO_MODULES.includes(module.value)) {
-          report(node, "node-api", `require(${module && module.type === "Literal" ? JSON.stringify(module.value) : "..."}) is not an Espruino module (known: ${ESPRUINO_MODULES.join(", ")})`);
+        // The module name must be known statically: a literal, or a choice between literals.
+        const names: (string | undefined)[] = [];
+        const collect = (argument: AnyNode | undefined) => {
+          if (argument && argument.type === "ConditionalExpression") {
+            collect(argument.consequent);
+            collect(argument.alternate);
+          } else names.push(argument && argument.type === "Literal" && typeof argument.value === "string" ? argument.value : undefined);
+        };
+        collect(node.arguments[0]);
+        for (const name of names) {
+          if (name === undefined || !ESPRUINO_MODULES.includes(name)) {
+            report(node, "node-api", `require(${name === undefined ? "..." : JSON.stringify(name)}) is not an Espruino module (known: ${ESPRUINO_MODULES.join(", ")})`);
+            break;
+          }
         }
       }
       if (callee.type === "MemberExpression" && !callee.computed && callee.property.type === "Identifier" && Object.hasOwn(MISSING_METHODS, callee.property.name)) {

@@ -54,3 +54,11 @@ describe("dialect gate", () => {
     expect(violations[0]).toMatchObject({ rule: "exponent", line: 3, column: 11 });
   });
 });
+
+describe("require", () => {
+  it("accepts a choice between Espruino modules and rejects a computed name", () => {
+    expect(checkDialect('(function(){ var tls = true; var m = global.require(tls ? "tls" : "net"); print(m); })();')).toEqual([]);
+    expect(checkDialect('(function(){ var n = "fs"; var m = global.require(n); print(m); })();').map((v) => v.rule)).toEqual(["node-api"]);
+    expect(checkDialect('(function(){ var m = require(true ? "net" : "fs"); print(m); })();').map((v) => v.rule)).toEqual(["node-api"]);
+  });
+});
