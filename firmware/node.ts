@@ -202,20 +202,18 @@ export function createNode(o: NodeOptions): SensorNode {
     system.deepSleep(part);
   };
 
+  // Last status, then DISCONNECT (the broker then discards the will [MQTT-3.14.4-3] and the
+  // status just sent stays). When the client can write the status at once this is
+  // synchronous, as Espruino's `kill` event needs; TCP keeps the PUBLISH before the
+  // DISCONNECT. Behind a full in-flight window it waits (up to GOODBYE) for room.
   const goodbye = function (status: string, then: () => void): void {
-    if (!client.connected()) {
-      client.end();
-      then();
-      return;
-    }
-    client.publish(topics.status, status, 1, true);
+    const sent = client.connected() && client.publish(topics.status, status, 1, true) === "sent";
     const started = clock.now();
     const wait = function (): void {
-      if (client.connected() && client.pending() > 0 && clock.now() - started < GOODBYE) {
+      if (!sent && client.connected() && client.pending() > 0 && clock.now() - started < GOODBYE) {
         clock.setTimeout(wait, PACE);
         return;
       }
-      // DISCONNECT: the broker discards the will [MQTT-3.14.4-3]; the status just sent stays.
       client.end();
       then();
     };

@@ -1,7 +1,7 @@
 // The node against a real Mosquitto: boot sequence, readings, status, commands, discovery.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startMosquitto, type Mosquitto } from "../support/mosquitto";
-import { advance, board, observe, retained, rig, until, type Observer, type Rig } from "./harness";
+import { advance, board, memoryStorage, observe, retained, rig, until, type Observer, type Rig } from "./harness";
 
 let broker: Mosquitto;
 let observers: Observer[] = [];
@@ -64,5 +64,91 @@ describe("boot", () => {
     expect(o.on(`${base}/climate/temperature`).length).toBe(count);
     await advance(r.clock, 1100);
     await until(() => o.on(`${base}/climate/temperature`).length === count + 1, "second reading", r.clock);
+  });
+});
+
+describe("status", () => {
+  it("a destroyed socket leaves retained offline (the will); reconnecting sets online again", async () => {
+    const config = board({ mqtt: { host: broker.host, port: broker.port, keepAlive: 60 } });
+    const r = start(rig(config));
+    const status = `sensornode/${config.node}/status`;
+    await until(() => r.node.client.connected(), "CONNACK", r.clock);
+    expect(await retained(broker.host, broker.port, status)).toBe("online");
+    const o = await watch(status);
+    // The network dies under the node: no DISCONNECT, so the broker publishes the will.
+    r.transport.connections[r.transport.connections.length - 1]!.destroy();
+    await until(() => o.messages.some((m) => m.payload === "offline"), "the will");
+    expect(await retained(broker.host, broker.port, status)).toBe("offline");
+    // The node's backoff runs on virtual time: moving it on brings the node back.
+    await until(() => o.messages.some((m, i) => m.payload === "online" && i > o.messages.findIndex((x) => x.payload === "offline")), "online again", r.clock, 50);
+    expect(await retained(broker.host, broker.port, status)).toBe("online");
+    expect(JSON.parse(r.node.diag())).toMatchObject({ reconnects: 1 });
+  });
+
+  it("a clean shutdown publishes offline (retained) before DISCONNECT; a restart sets online again", async () => {
+    const config = board({ mqtt: { host: broker.host, port: broker.port, keepAlive: 60 } });
+    const storage = memoryStorage();
+    const r = start(rig(config, { storage }));
+    const status = `sensornode/${config.node}/status`;
+    await until(() => r.node.client.connected(), "CONNACK", r.clock);
+    const o = await watch(status);
+    r.node.stop();
+    await until(() => o.messages.some((m) => m.payload === "offline"), "offline");
+    await broker.waitForLog(new RegExp(`Client sensornode-${config.node}-\\w+ disconnected`));
+    expect(await retained(broker.host, broker.port, status)).toBe("offline");
+    // Only one offline: the will was discarded by the DISCONNECT, not published as well.
+    expect(o.messages.filter((m) => m.payload === "offline")).toHaveLength(1);
+
+    const again = start(rig(config, { storage }));
+    await until(() => again.node.client.connected(), "CONNACK", again.clock);
+    await until(() => o.messages.some((m) => m.payload === "online"), "online");
+    expect(await retained(broker.host, broker.port, status)).toBe("online");
+  });
+});
+
+describe("sensors", () => {
+  it("a NACK storm on one sensor does not stop the other; errors are counted and it recovers", async () => {
+    const config = board({
+      mqtt: { host: broker.host, port: broker.port, keepAlive: 60 },
+      sensors: [
+        { name: "climate", type: "sht3x", bus: "i2c0", address: 0x44, interval: 10000 },
+        { name: "air", type: "bme280", bus: "i2c0", address: 0x76, interval: 10000 },
+      ],
+    });
+    const o = await watch();
+    const r = start(rig(config));
+    const base = `sensornode/${config.node}`;
+    await until(() => o.on(`${base}/climate/temperature`).length === 1 && o.on(`${base}/air/temperature`).length === 1, "first readings", r.clock);
+    r.sim.inject("nack", 0x44);
+    await advance(r.clock, 120_000, 100);
+    const storm = JSON.parse(r.node.diag());
+    expect(storm.sensors.climate.errors).toBeGreaterThanOrEqual(5);
+    expect(storm.sensors.climate.error).toMatch(/^nack/);
+    expect(storm.sensors.air).toBeUndefined();
+    // The other sensor kept its 10 s rhythm; the failing one published nothing, and never NaN.
+    expect(o.on(`${base}/air/temperature`).length).toBeGreaterThanOrEqual(12);
+    expect(o.on(`${base}/climate/temperature`)).toHaveLength(1);
+    expect(o.messages.some((m) => /nan|infinity/i.test(m.payload) && !m.topic.startsWith("homeassistant/"))).toBe(false);
+    r.sim.clear("nack", 0x44);
+    // Backoff is capped at 5 min for a 10 s sensor: it is back within that.
+    await until(() => o.on(`${base}/climate/temperature`).length > 1, "recovery", r.clock, 100);
+  });
+
+  it("a sensor missing at boot is marked failed and reported; the node keeps running", async () => {
+    const config = board({
+      mqtt: { host: broker.host, port: broker.port, keepAlive: 60 },
+      sensors: [
+        { name: "gone", type: "sht3x", bus: "i2c0", address: 0x45, interval: 10000 },
+        { name: "air", type: "bme280", bus: "i2c0", address: 0x76, interval: 10000 },
+      ],
+    });
+    const o = await watch();
+    const r = start(rig(config));
+    const base = `sensornode/${config.node}`;
+    await until(() => o.on(`${base}/air/temperature`).length >= 2, "readings of the working sensor", r.clock, 50);
+    const diag = JSON.parse(r.node.diag());
+    expect(diag.sensors.gone).toMatchObject({ failed: true });
+    expect(diag.sensors.gone.errors).toBeGreaterThanOrEqual(1);
+    expect(o.on(`${base}/gone/temperature`)).toHaveLength(0);
   });
 });
