@@ -56,7 +56,7 @@ describe("build", () => {
   });
 
   it("bakes the config in and logs a summary with no secret in it", async () => {
-    const result = await buildBoard(path.join(boardsDir, "greenhouse.json"), { outDir: out, env: SECRETS });
+    const result = await buildBoard(path.join(boardsDir, "greenhouse.json"), { outDir: out, env: SECRETS, entry: path.join(fixtures, "prints-summary.ts") });
     expect(result.output!.code).toContain(SECRETS.WIFI_PASSWORD);
     expect(fs.statSync(result.output!.file).mode & 0o077).toBe(0); // owner-only: it holds the secrets
     const lines = runBundle(result.output!.code);
