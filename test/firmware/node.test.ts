@@ -152,3 +152,133 @@ describe("sensors", () => {
     expect(o.on(`${base}/gone/temperature`)).toHaveLength(0);
   });
 });
+
+describe("commands", () => {
+  it("switches outputs, changes intervals, answers diag and identify, and reports bad payloads in diag", async () => {
+    const config = board({
+      mqtt: { host: broker.host, port: broker.port, keepAlive: 60 },
+      outputs: [{ name: "fan", pin: "D18", initial: false }, { name: "led", pin: "D2", initial: false, invert: true }],
+    });
+    const o = await watch();
+    const r = start(rig(config));
+    const base = `sensornode/${config.node}`;
+    await until(() => o.on(`${base}/fan/state`).length === 1 && o.on(`${base}/climate/temperature`).length === 1, "boot", r.clock);
+    const send = (topic: string, payload: string, retain = false) => o.client.publish(topic, payload, 1, retain);
+    const diags = () => o.on(`${base}/diag`).map((m) => JSON.parse(m.payload));
+
+    send(`${base}/fan/set`, "ON");
+    await until(() => o.on(`${base}/fan/state`).length === 2, "fan echo", r.clock);
+    expect(o.on(`${base}/fan/state`)[1]!.payload).toBe("ON");
+    expect(r.pins.D18!.level).toBe(true);
+    expect(await retained(broker.host, broker.port, `${base}/fan/state`)).toBe("ON");
+    send(`${base}/fan/set`, "TOGGLE");
+    await until(() => o.on(`${base}/fan/state`).length === 3, "toggle", r.clock);
+    expect(r.pins.D18!.level).toBe(false);
+
+    // Bad payloads: each answered in diag, the node carries on.
+    const bad = ["maybe"];
+    send(`${base}/fan/set`, bad[0]!);
+    send(`${base}/cmd`, "{not json");
+    send(`${base}/cmd`, "explode");
+    send(`${base}/cmd`, "interval 5");
+    send(`${base}/cmd`, JSON.stringify({ cmd: "interval", sensor: "nope", value: 5000 }));
+    send(`${base}/cmd`, "\u00ff\u0000");
+    await until(() => diags().filter((d) => d.error).length === 6, "six diag errors", r.clock);
+    expect(diags().filter((d) => d.error).map((d) => d.error)).toEqual([
+      "output fan: payload must be ON, OFF or TOGGLE",
+      "command is not valid JSON",
+      expect.stringMatching(/^unknown command/),
+      "interval needs whole milliseconds, 100 to 86400000",
+      "no sensor named nope",
+      expect.stringMatching(/^unknown command/),
+    ]);
+
+    // interval: readings every 2 s from now on.
+    send(`${base}/cmd`, "interval climate 2000");
+    await advance(r.clock, 200, 5);
+    const before = o.on(`${base}/climate/temperature`).length;
+    await advance(r.clock, 10_100, 20);
+    await until(() => o.on(`${base}/climate/temperature`).length >= before + 5, "faster readings", r.clock);
+
+    send(`${base}/cmd`, JSON.stringify({ cmd: "diag" }));
+    const count = diags().length;
+    await until(() => diags().length === count + 1, "diag on request", r.clock);
+    expect(diags()[count]).toMatchObject({ reconnects: 0, version: "0.1.0-test" });
+
+    send(`${base}/cmd`, "identify");
+    await until(() => diags().some((d) => d.identify === true), "identify", r.clock);
+    // The LED (active low) blinks and ends where it started.
+    await advance(r.clock, 3000, 50);
+    expect(r.pins.D2!.level).toBe(true);
+
+    send(`${base}/cmd`, "reboot");
+    await until(() => r.system.reboots === 1, "reboot", r.clock);
+    await until(() => o.on(`${base}/status`).some((m) => m.payload === "offline"), "offline before reboot");
+
+    // A retained reboot would be a boot loop: a node that finds one at subscribe ignores it.
+    send(`${base}/cmd`, "reboot", true);
+    const next = start(rig(config));
+    await until(() => next.node.client.connected(), "CONNACK", next.clock);
+    await advance(next.clock, 1000, 10);
+    expect(next.system.reboots).toBe(0);
+    send(`${base}/cmd`, "", true);
+  });
+});
+
+describe("discovery", () => {
+  it("announces every entity retained, and deletes the entities of a removed sensor on the next boot", async () => {
+    const storage = memoryStorage();
+    const two = board({
+      mqtt: { host: broker.host, port: broker.port, keepAlive: 60 },
+      sensors: [
+        { name: "climate", type: "sht3x", bus: "i2c0", address: 0x44, interval: 10000 },
+        { name: "air", type: "bme280", bus: "i2c0", address: 0x76, interval: 10000 },
+      ],
+      outputs: [{ name: "fan", pin: "D18" }],
+    });
+    const o = await watch(`homeassistant/+/${two.node}/#`);
+    const first = start(rig(two, { storage }));
+    await until(() => o.messages.length === 6, "six configs", first.clock);
+    const configs = o.messages.map((m) => ({ topic: m.topic, config: JSON.parse(m.payload) }));
+    const node = two.node.replace(/-/g, "_");
+    expect(configs.map((c) => c.topic).sort()).toEqual(
+      [
+        `homeassistant/sensor/${two.node}/climate_temperature/config`,
+        `homeassistant/sensor/${two.node}/climate_humidity/config`,
+        `homeassistant/sensor/${two.node}/air_temperature/config`,
+        `homeassistant/sensor/${two.node}/air_humidity/config`,
+        `homeassistant/sensor/${two.node}/air_pressure/config`,
+        `homeassistant/switch/${two.node}/fan/config`,
+      ].sort(),
+    );
+    const temperature = configs.find((c) => c.topic.endsWith("climate_temperature/config"))!.config;
+    expect(temperature).toMatchObject({
+      uniq_id: `sensornode_${node}_climate_temperature`,
+      stat_t: `sensornode/${two.node}/climate/temperature`,
+      avty_t: `sensornode/${two.node}/status`,
+      dev_cla: "temperature",
+      stat_cla: "measurement",
+      unit_of_meas: "°C",
+      dev: { ids: [`sensornode_${two.node}`] },
+    });
+    const fan = configs.find((c) => c.topic.includes("/switch/"))!.config;
+    expect(fan).toMatchObject({ cmd_t: `sensornode/${two.node}/fan/set`, stat_t: `sensornode/${two.node}/fan/state` });
+    expect(await retained(broker.host, broker.port, `homeassistant/sensor/${two.node}/air_pressure/config`)).toBeDefined();
+
+    // Home Assistant restarts: everything is announced again.
+    o.client.publish("homeassistant/status", "online", 0, false);
+    await until(() => o.messages.length === 12, "re-announced", first.clock);
+
+    first.node.stop();
+    o.messages.length = 0;
+    // Next boot without the BME280: its three entities get an empty retained config.
+    const one = { ...two, sensors: [two.sensors![0]!] };
+    const second = start(rig(one, { storage }));
+    await until(() => o.messages.filter((m) => m.payload === "").length === 3, "deletions", second.clock);
+    expect(o.messages.filter((m) => m.payload === "").map((m) => m.topic).sort()).toEqual(
+      ["air_humidity", "air_pressure", "air_temperature"].map((x) => `homeassistant/sensor/${two.node}/${x}/config`),
+    );
+    expect(await retained(broker.host, broker.port, `homeassistant/sensor/${two.node}/air_pressure/config`)).toBeUndefined();
+    expect(await retained(broker.host, broker.port, `homeassistant/sensor/${two.node}/climate_temperature/config`)).toBeDefined();
+  });
+});
