@@ -99,7 +99,8 @@ export class Simulation {
     this.run = runClock(
       this.clock,
       this.options.virtual
-        ? { virtual: true, until: this.options.duration, quiet: () => host.quiet(5), busy: () => host.open > 0 }
+        ? // busy only while no timer is pending: runClock would otherwise wait for a socket instead of ending at --duration
+          { virtual: true, until: this.options.duration, quiet: () => host.quiet(5), busy: () => host.open > 0 && this.clock.nextDue() === undefined }
         : { speed: this.options.speed ?? 1, until: this.options.duration },
     );
     await this.run.done;

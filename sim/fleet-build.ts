@@ -35,7 +35,7 @@ export function cloneId(base: string, index: number, count: number): string {
   return `${base}-${String(index).padStart(digits, "0")}`;
 }
 
-export async function buildFleet(files: string[], options: { nodes?: number; progress?: (line: string) => void } = {}): Promise<NodeBundle[]> {
+export async function buildFleet(files: string[], options: { nodes?: number; progress?: (line: string) => void; /** Firmware entry (tests use stand-ins). */ entry?: string } = {}): Promise<NodeBundle[]> {
   const bundles: NodeBundle[] = [];
   const count = options.nodes;
   for (const file of files) {
@@ -47,7 +47,7 @@ export async function buildFleet(files: string[], options: { nodes?: number; pro
     const base = loaded.config.node;
     if (count === undefined) {
       options.progress?.(`building ${file} ...`);
-      const built = check(await buildBoard(file, { write: false, requireSecrets: false }));
+      const built = check(await buildBoard(file, { write: false, requireSecrets: false, entry: options.entry }));
       bundles.push({ id: base, file, config: built.config!, code: built.output!.code, configHash: built.configHash! });
       continue;
     }
@@ -56,15 +56,15 @@ export async function buildFleet(files: string[], options: { nodes?: number; pro
     options.progress?.(`building ${file} for ${count} node${count === 1 ? "" : "s"} (${ids[0]}${count > 1 ? ` .. ${ids[count - 1]}` : ""}) ...`);
     const standIn = `${base}-${"q".repeat(ids[0]!.length - base.length - 1)}`;
     const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-    const template = await buildClone(file, raw, standIn);
-    const first = await buildClone(file, raw, ids[0]!);
+    const template = await buildClone(file, raw, standIn, options.entry);
+    const first = await buildClone(file, raw, ids[0]!, options.entry);
     const substitute = (id: string) => template.output!.code.split(standIn).join(id).split(template.configHash!).join(hashFor(loaded.template!, id));
     const exact = substitute(ids[0]!) === first.output!.code && template.output!.code.includes(standIn);
     for (const id of ids) {
       if (exact) {
         bundles.push({ id, file, config: patchNode(first.config!, id), code: id === ids[0] ? first.output!.code : substitute(id), configHash: hashFor(loaded.template!, id) });
       } else {
-        const built = id === ids[0] ? first : await buildClone(file, raw, id);
+        const built = id === ids[0] ? first : await buildClone(file, raw, id, options.entry);
         bundles.push({ id, file, config: built.config!, code: built.output!.code, configHash: built.configHash! });
       }
     }
@@ -73,14 +73,14 @@ export async function buildFleet(files: string[], options: { nodes?: number; pro
 }
 
 /** Builds `file` with its node id replaced, from a copy next to a copy of its secrets.json. */
-async function buildClone(file: string, raw: Record<string, unknown>, id: string): Promise<BuildResult> {
+async function buildClone(file: string, raw: Record<string, unknown>, id: string, entry: string | undefined): Promise<BuildResult> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "sensornode-clone-"));
   try {
     const copy = path.join(folder, path.basename(file));
     fs.writeFileSync(copy, JSON.stringify(patchNode(raw, id)));
     const secrets = path.join(path.dirname(file), "secrets.json");
     if (fs.existsSync(secrets)) fs.copyFileSync(secrets, path.join(folder, "secrets.json"));
-    const built = check(await buildBoard(copy, { write: false, requireSecrets: false }));
+    const built = check(await buildBoard(copy, { write: false, requireSecrets: false, entry }));
     built.board = file;
     return built;
   } finally {
