@@ -1,12 +1,29 @@
 // Espruino entry point: the only firmware file that wires hal/espruino/ (design.md §2).
-// For now it logs the board's config summary; the node application grows here (issue 5).
-import { config, configSummary } from "./config";
+// Everything else comes in through createNode's options.
+import { drivers } from "sensornode:drivers";
+import { discoveryCount, discoveryMessage, plan } from "sensornode:plan";
+import { espruinoTransport } from "../hal/espruino/net";
+import { createEspruinoPlatform } from "../hal/espruino/platform";
+import { espruinoSystem } from "../hal/espruino/system";
+import { espruinoWifi } from "../hal/espruino/wifi";
+import { config, configHash, firmwareVersion } from "./config";
+import { createNode } from "./node";
 
-function boot(): void {
-  const lines = configSummary(config);
-  lines.forEach(function (line) {
-    console.log(line);
-  });
-}
-
-boot();
+const system = espruinoSystem(config.board);
+const wifi = config.wifi;
+const node = createNode({
+  config: config,
+  plan: plan,
+  discoveryCount: discoveryCount,
+  discoveryMessage: discoveryMessage,
+  drivers: drivers,
+  platform: createEspruinoPlatform(config),
+  transport: espruinoTransport,
+  system: system,
+  network: wifi ? espruinoWifi(wifi.ssid, wifi.password, config.sntp) : undefined,
+  firmwareVersion: firmwareVersion,
+  configHash: configHash,
+});
+// Clean shutdown (reset(), load(), reboot): retained `offline` before DISCONNECT.
+system.onKill(node.stop);
+node.start();
