@@ -96,7 +96,26 @@ function useBoard(board: Record<string, unknown>, baud: number | undefined): voi
   if (typeof board.VERSION === "string") Espruino.Core.Env.setFirmwareVersion(board.VERSION);
 }
 
+/**
+ * The bundle is self-contained (esbuild): every require() in it names a module built into
+ * Espruino, never one for the tools to add. EspruinoTools (core/modules.js) treats a name
+ * missing from the board's MODULES as a module to download from espruino.com and prepends
+ * what it found plus "\n" to the code, so the stored .bootcde would differ from the bundle
+ * (and flash would reach the internet): e.g. a LINUX bundle carries the Wifi adapter's
+ * require("Wifi"), never called there. So the names the bundle requires count as built in.
+ */
+function bundledRequires(code: string): void {
+  const env = Espruino.Core.Env.getData();
+  const modules = String(env.MODULES ?? "").split(",").filter((m) => m !== "");
+  for (const match of code.matchAll(/\brequire\(\s*(?:"([^"]+)"|'([^']+)')\s*\)/g)) {
+    const name = match[1] ?? match[2]!;
+    if (!modules.includes(name)) modules.push(name);
+  }
+  env.MODULES = modules.join(",");
+}
+
 function transform(code: string): Promise<string> {
+  bundledRequires(code);
   return new Promise((resolve) => Espruino.callProcessor("transformForEspruino", code, resolve));
 }
 

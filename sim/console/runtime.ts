@@ -1,13 +1,13 @@
 // What runs the JavaScript the simulated console receives: REPL lines and the boot code.
 //
-// SEAM: this is a deliberately small stand-in for the VirtualBoard (sim/board/**, issue 6),
-// which emulates Espruino's globals in full (I2C, pins, net/tls, Wifi). Until that is
-// committed with a stable API, `minimalRuntime` gives the uploaded code what a boot needs:
-// print / console.log, timers, require("Storage") over the console's storage, process.env,
-// E.setBootCode / E.getBootCode, reset() / load(). Anything else (require("net"), I2C1...) is
-// missing here, so the node prints its boot line and then fails to reach the bus or the
-// broker. To run the full board, pass a `RuntimeFactory` backed by the VirtualBoard's realm
-// to SimulatedConsole: nothing else in sim/console/ changes.
+// Two runtimes fit the seam below:
+//  - `virtualBoardRuntime` (board-runtime.ts): a VirtualBoard (sim/board) with Espruino's
+//    globals in full (I2C, pins, net/tls over real sockets, Wifi): the uploaded node boots
+//    and reaches the broker. Use it (or `boardConsole(board)`) to flash a real node.
+//  - `minimalRuntime` (here): a small stand-in for the upload mechanics tests: print /
+//    console.log, timers, require("Storage") over the console's storage, process.env,
+//    E.setBootCode / E.getBootCode, reset() / load(). Nothing else (require("net"), I2C1,
+//    `global`...), so only a firmware that just prints (test/flash/fixtures/boot.ts) runs here.
 import vm from "node:vm";
 
 /** Named files that outlive a reset (the board's flash). sim/board/flash.ts FlashStorage fits. */
@@ -174,7 +174,7 @@ export const minimalRuntime: RuntimeFactory = (host) => {
 };
 
 /** Espruino's REPL format: strings quoted, objects as `{ a: 1 }`. */
-function inspect(value: unknown): string {
+export function inspect(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (value === undefined || value === null || typeof value !== "object") return String(value);
   if (Array.isArray(value)) return `[ ${value.map(inspect).join(", ")} ]`;
