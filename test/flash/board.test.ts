@@ -115,7 +115,8 @@ it("npx sensornode flash boards/rpi-lab.json --port tcp://...: the board boots t
   expect.soft(board.flash.get(".bootcde")).toBe(build.output!.code);
   expect.soft(sim.received).toContain('\x10require("Storage").write(".bootcde",');
   expect.soft(sim.received).not.toContain("E.setBootCode");
-  expect.soft(sim.bootOutput[0]).toBe(bootLine);
+  // flash proves the new firmware runs by this line: firmware/main.ts prints configSummary(config) first.
+  expect.soft(sim.bootOutput[0], "the first line the booted firmware prints must be its boot line (configSummary)").toBe(bootLine);
   expect.soft(result.stderr).not.toContain("✗");
   expect.soft(result.stdout).toContain(`board: ${bootLine}`);
   expect.soft(result.stdout).toContain(`✓ ${RPI}: flashed to ${port}`);
