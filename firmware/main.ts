@@ -6,9 +6,14 @@ import { espruinoTransport } from "../hal/espruino/net";
 import { createEspruinoPlatform } from "../hal/espruino/platform";
 import { espruinoSystem } from "../hal/espruino/system";
 import { espruinoWifi } from "../hal/espruino/wifi";
-import { config, configHash, firmwareVersion } from "./config";
+import { config, configHash, configSummary, firmwareVersion } from "./config";
 import { createNode } from "./node";
 
+// The boot line "sensornode <version> config <hash>: node <id> on <kind>" comes first:
+// `sensornode flash` checks it to prove the new firmware runs; the rest helps a human.
+configSummary(config).forEach(function (line) {
+  console.log(line);
+});
 const system = espruinoSystem(config.board);
 const wifi = config.wifi;
 const node = createNode({
