@@ -49,7 +49,11 @@ it("door.json's first minute: online, discovery, states, readings every 30 s, ed
   expect(received[0]).toEqual({ topic: "sensornode/front-door/status", qos: 1, retain: true });
   expect(payloads[0]!.payload).toBe("online");
   expect(received.filter((m) => m.topic.startsWith("homeassistant/")).every((m) => m.retain)).toBe(true);
-  expect(payloads.filter((m) => m.topic === "sensornode/front-door/climate/temperature").map((m) => m.payload)).toEqual(["19.7", "19.7"]);
+  // Readings at ~1 s and ~31 s; waiting for the acknowledgements and the diag below moves
+  // virtual time on, so the ~61 s reading may or may not be in by then.
+  const temperatures = payloads.filter((m) => m.topic === "sensornode/front-door/climate/temperature").map((m) => m.payload);
+  expect(temperatures.slice(0, 2)).toEqual(["19.7", "19.7"]);
+  expect(temperatures.length).toBeLessThanOrEqual(3);
   expect(payloads.filter((m) => m.topic === "sensornode/front-door/door/state").map((m) => m.payload)).toEqual(["ON", "OFF"]);
   expect(payloads.filter((m) => m.topic === "sensornode/front-door/bell/long").map((m) => m.payload)).toEqual(["ON"]);
   o.end();
