@@ -12,7 +12,7 @@
 //  - paho (baseline): bench/paho_publisher.py, the seeds' JSON reading, same topic, same client id.
 //
 // Keepalive: each run uses keepalive 2 s and publishes every 1/3 s (the ratio of a 10 s
-// reading interval to the default 60 s keepalive) for 18 readings, and counts the PINGREQs the
+// reading interval to the default 60 s keepalive) for 30 readings (10 s, 5 keepalive periods), and counts the PINGREQs the
 // client really sent; pings per hour = (pings per keepalive period observed) x 60.
 import { spawn } from "node:child_process";
 import net from "node:net";
@@ -29,7 +29,7 @@ export const NODE = "greenhouse";
 export const TOPIC = `sensornode/${NODE}/air/temperature`;
 export const CLIENT_ID = `sensornode-${NODE}-3c71bf12`;
 const KEEPALIVE_S = 2;
-const READINGS = 18;
+const READINGS = 30;
 const INTERVAL_MS = 1000 / 3;
 /** The hour being modelled: a reading every 10 s, keepalive 60 s. */
 const HOUR_READINGS = 360;

@@ -57,6 +57,15 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
   registerSimCommands(program, io, (result) => (code = result));
 
   program
+    .command("bench")
+    .description("Run the benchmarks (bench/run.ts): print the tables and write bench/RESULTS.md. Reports only, never asserts.")
+    .argument("[figures...]", "only these figures: footprint, wire, accelerated, recovery (default: all)")
+    .action(async (figures: string[]) => {
+      const { runBench } = await import("../bench/run");
+      code = await runBench(figures);
+    });
+
+  program
     .command("flash")
     .description("Build a board and put it on the board's flash so it runs at every boot; then check that the board boots exactly this build.")
     .argument("<board>", "board file, e.g. boards/greenhouse.json")
