@@ -218,7 +218,7 @@ function sizeTable(results: BuildResult[]): string {
       path.relative(process.cwd(), r.output!.file),
       n(r.output!.bytes),
       n(r.output!.gzipBytes),
-      `${n(m.fromFlash)} (${pct(m.fromFlash)})`,
+      `${n(m.fromFlash)} (${pct(m.fromFlash)})${m.fromFlash > m.budget.total ? " TOO BIG" : ""}`,
       `${n(m.fromRam)} (${n(m.peakRamUpload)})${m.peakRamUpload > m.budget.total ? " TOO BIG" : ""}`,
       n(m.budget.total),
     ]);
