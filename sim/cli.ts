@@ -10,6 +10,7 @@
 // same seed and boards give the same run.
 import { VirtualBoard } from "./board/board";
 import { boardFromConfig } from "./board/from-config";
+import type { NetworkFaults } from "./board/net";
 import { runClock, SimClock, type ClockRun } from "./board/scheduler";
 import { socketHost } from "./board/socket-host";
 import { startBroker, type BrokerMessage, type BrokerOptions, type EmbeddedBroker } from "./broker";
@@ -48,12 +49,15 @@ export class Simulation {
   readonly clock = new SimClock();
   readonly nodes: SimNode[] = [];
   broker: EmbeddedBroker | undefined;
+  /** A node's network fault seam (a scenario's WiFi outage); read when the nodes are made, in start(). */
+  networkFaults: ((node: string) => NetworkFaults | undefined) | undefined;
   /** Where the nodes' broker really is. */
   brokerAddress: { host: string; port: number } = { host: "127.0.0.1", port: 1883 };
   private readonly listeners = new Set<(event: SimEvent) => void>();
   private run: ClockRun | undefined;
   private unwatch: (() => Promise<void>) | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly held = new Set<Promise<unknown>>();
 
   constructor(
     private readonly bundles: NodeBundle[],
@@ -88,7 +92,7 @@ export class Simulation {
         keepEvents: false,
         logLimit: 200,
         // Only the board file's broker address leads anywhere: the embedded broker or --broker.
-        network: { route: (host, port) => (host === mqtt.host && port === brokerPort ? this.brokerAddress : undefined) },
+        network: { route: (host, port) => (host === mqtt.host && port === brokerPort ? this.brokerAddress : undefined), faults: this.networkFaults?.(bundle.id) },
       });
       board.onEvent((event) => this.emit(event as SimEvent));
       this.nodes.push({ id: bundle.id, file: bundle.file, bundle, board });
@@ -100,7 +104,7 @@ export class Simulation {
       this.clock,
       this.options.virtual
         ? // busy only while no timer is pending: runClock would otherwise wait for a socket instead of ending at --duration
-          { virtual: true, until: this.options.duration, quiet: () => host.quiet(5), busy: () => host.open > 0 && this.clock.nextDue() === undefined }
+          { virtual: true, until: this.options.duration, quiet: () => this.quiet(host), busy: () => host.open > 0 && this.clock.nextDue() === undefined }
         : { speed: this.options.speed ?? 1, until: this.options.duration },
     );
     await this.run.done;
@@ -130,11 +134,30 @@ export class Simulation {
     return this.stopping;
   }
 
+  /**
+   * Outside work the timeline must wait for (a fault that restarts the broker): in --virtual
+   * mode time does not jump while it is pending, so a scenario runs the same way every time.
+   */
+  hold(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => {},
+      () => {},
+    );
+    this.held.add(settled);
+    void settled.then(() => this.held.delete(settled));
+  }
+
+  private async quiet(host: { quiet(ms: number): Promise<void> }): Promise<void> {
+    while (this.held.size > 0) await Promise.all(this.held);
+    await host.quiet(5);
+  }
+
   private message(message: BrokerMessage): void {
     this.emit({ type: "mqtt", topic: message.topic, payload: message.payload.toString("utf8"), qos: message.qos, retain: message.retain, client: message.client });
   }
 
-  private emit(event: Omit<SimEvent, "time"> & { time?: number }): void {
+  /** Adds an event to the stream (the simulator's own, e.g. a scenario's faults); `time` defaults to now. */
+  emit(event: Omit<SimEvent, "time"> & { time?: number }): void {
     const full = { ...event, time: event.time ?? this.clock.now() } as SimEvent;
     this.listeners.forEach((listener) => listener(full));
   }

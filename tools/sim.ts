@@ -4,8 +4,10 @@ import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { isBoardFile } from "./config";
 import { Simulation, parseDuration, type SimEvent, type SimulationOptions } from "../sim/cli";
+import { checkScenario, ScenarioRun } from "../sim/faults";
 import { buildFleet, BuildError, type NodeBundle } from "../sim/fleet-build";
 import { FleetState, TerminalView, headerLines, summary, type Header } from "../sim/live-view";
+import { formatTime, parseFaultFlag, parseScenario, ScenarioError, type FaultSpec, type Scenario } from "../sim/scenario";
 import { webHandler } from "../sim/web/serve";
 
 export interface SimOutput {
@@ -21,6 +23,8 @@ interface SimFlags {
   virtual?: boolean;
   duration?: number;
   json?: boolean;
+  scenario?: string;
+  fault?: FaultSpec[];
 }
 
 export function registerSimCommands(program: Command, io: SimOutput, done: (code: number) => void): void {
@@ -35,6 +39,8 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
     .option("--virtual", "event-driven time: jump from one timer to the next, as fast as the machine allows")
     .option("--duration <time>", "stop after this much simulated time (90s, 15m, 1h, 2d)", parseTime)
     .option("--json", "print one JSON event per line: board events (boot, log, wifi, uncaught, ...) and every MQTT message the broker routes")
+    .option("--scenario <file>", "timed faults and expectations from a JSON file (see README, Simulate); an unmet expectation makes the run fail")
+    .option("--fault <spec>", "a fault, kind@time[+duration][:node[/sensor]] (repeatable): wifi-drop, broker-restart, socket-drop, power-loss, i2c-nack, device-gone", collectFault, [])
     .addHelpText(
       "after",
       [
@@ -42,12 +48,15 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
         "Boards are built in memory (dist/ is not touched); missing secrets are allowed, since the simulated",
         "WiFi and the embedded broker accept any password. Ctrl-C shuts every node down cleanly (the firmware's",
         "kill handlers run, so it publishes offline), then stops the broker.",
-        "Exit code: 0 after --duration or Ctrl-C, 1 when a board does not build or the broker is unreachable, 2 for usage errors.",
+        "Exit code: 0 after --duration or Ctrl-C, 1 when a board does not build, the broker is unreachable or a scenario's",
+        "expectation is not met, 2 for usage errors.",
         "Examples:",
         "  npx sensornode sim boards/greenhouse.json",
         "  npx sensornode sim boards/*.json --nodes 100 --speed 10",
         "  npx sensornode sim boards/door.json --virtual --duration 1d --json > events.jsonl",
         "  npx sensornode sim boards/door.json --broker mqtt://127.0.0.1:1883",
+        "  npx sensornode sim boards/greenhouse.json --virtual --scenario scenarios/outage.json",
+        "  npx sensornode sim boards/greenhouse.json --virtual --duration 5m --fault wifi-drop@1m+2m --fault i2c-nack@3m+30s:greenhouse/air",
       ].join("\n"),
     )
     .action(async (boards: string[], flags: SimFlags) => {
@@ -79,10 +88,30 @@ async function runSim(args: string[], flags: SimFlags, io: SimOutput): Promise<n
     io.err("sim: no board files given (example: npx sensornode sim boards/greenhouse.json).");
     return 1;
   }
+  let scenario: Scenario | undefined;
+  try {
+    scenario = loadScenario(flags);
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    io.err(error.message);
+    return 1;
+  }
   const bundles = await buildOrReport(files, flags.nodes, io);
   if (!bundles) return 1;
-  const options: SimulationOptions = { broker: flags.broker, seed: flags.seed, speed: flags.speed, virtual: flags.virtual, duration: flags.duration };
+  if (scenario) {
+    try {
+      checkScenario(scenario, bundles, { embeddedBroker: !flags.broker });
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      io.err(error.message);
+      return 1;
+    }
+  }
+  // a scenario with expectations runs until its last window closes, unless --duration says otherwise
+  const duration = flags.duration ?? scenario?.duration ?? (scenario?.expect.length ? Math.max(...scenario.expect.map((e) => e.within[1])) : undefined);
+  const options: SimulationOptions = { broker: flags.broker, seed: flags.seed, speed: flags.speed, virtual: flags.virtual, duration };
   const simulation = new Simulation(bundles, options);
+  const scenarioRun = scenario ? new ScenarioRun(simulation, scenario, { seed: flags.seed }) : undefined;
   const state = new FleetState(bundles.map((b) => b.config));
   simulation.onEvent((event) => {
     if (flags.json) return io.out(JSON.stringify(event));
@@ -91,9 +120,37 @@ async function runSim(args: string[], flags: SimFlags, io: SimOutput): Promise<n
     else if (event.type === "sim") io.err(simLine(event));
     else if (line) io.out(line);
   });
-  return run(simulation, io, () => {
+  const code = await run(simulation, io, () => {
     if (!flags.json) for (const view of state.nodes) io.err(summary(view));
   });
+  if (code !== 0 || !scenarioRun) return code;
+  const results = scenarioRun.results();
+  const failed = results.filter((r) => !r.met);
+  for (const result of results) {
+    if (flags.json) io.out(JSON.stringify({ time: simulation.clock.now(), type: "sim", what: "expect", met: result.met, node: result.node, topic: result.expectation.topic, sentence: result.sentence }));
+    if (!result.met || !flags.json) io.err(result.sentence);
+  }
+  if (results.length) io.err(failed.length ? `scenario: ${failed.length} of ${results.length} expectations not met.` : `scenario: all ${results.length} expectations met.`);
+  return failed.length ? 1 : 0;
+}
+
+function loadScenario(flags: SimFlags): Scenario | undefined {
+  const faults = flags.fault ?? [];
+  if (!flags.scenario && faults.length === 0) return undefined;
+  let scenario: Scenario = { faults: [], expect: [] };
+  if (flags.scenario) {
+    if (!fs.existsSync(flags.scenario)) throw new ScenarioError(`--scenario ${flags.scenario}: no such file`);
+    scenario = parseScenario(fs.readFileSync(flags.scenario, "utf8"), flags.scenario);
+  }
+  return { ...scenario, faults: [...scenario.faults, ...faults] };
+}
+
+function collectFault(value: string, previous: FaultSpec[]): FaultSpec[] {
+  try {
+    return [...previous, parseFaultFlag(value)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 async function runStart(flags: { boards: string; seed: number; speed?: number }, io: SimOutput): Promise<number> {
@@ -194,6 +251,8 @@ function simLine(event: SimEvent): string {
       return "stopping: every node shuts down cleanly (publishes offline) ...";
     case "stopped":
       return "stopped.";
+    case "fault":
+      return `${formatTime(event.time)} fault ${String(event.fault)} ${event.phase === "end" ? "ends" : "begins"}${event.node ? ` on ${String(event.node)}` : ""}${event.sensor ? `/${String(event.sensor)}` : ""}`;
     default:
       return JSON.stringify(event);
   }
