@@ -197,6 +197,14 @@ async function build(args: string[], options: { out: string; modules?: boolean; 
   }
   const built = results.filter((r) => r.ok);
   if (built.length > 0) io.out(sizeTable(built));
+  for (const r of built) {
+    const m = r.memory!;
+    if (m.fromFlash > m.budget.total) {
+      io.err(
+        `warning: ${r.config!.node} (${r.config!.board}) is estimated at ${n(m.fromFlash)} JS variables after boot from flash, over the board's ${n(m.budget.total)}: it will run out of memory on the board. Fewer sensors or features, or an ESP32.`,
+      );
+    }
+  }
   if (options.modules) for (const r of built) io.out(moduleTable(r));
   return built.length === results.length ? 0 : 1;
 }
