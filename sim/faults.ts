@@ -21,7 +21,7 @@ import type { WiredHardware } from "./board/hardware";
 import type { SimEvent, SimNode, Simulation } from "./cli";
 import { romString } from "./devices/onewire-bus";
 import type { NodeBundle } from "./fleet-build";
-import { formatTime, ScenarioError, type Expectation, type FaultSpec, type Scenario } from "./scenario";
+import { field, formatTime, ScenarioError, type Expectation, type FaultSpec, type Scenario } from "./scenario";
 
 export interface ExpectationResult {
   expectation: Expectation;
@@ -43,12 +43,12 @@ export function checkScenario(scenario: Scenario, bundles: NodeBundle[], options
   for (const fault of scenario.faults) {
     if (fault.fault === "broker-restart" && !options.embeddedBroker) problems.push(`${fault.source}: broker-restart restarts the embedded broker; with --broker, restart your broker yourself`);
     const targets = fault.node === undefined || fault.node === "random" ? bundles : bundles.filter((b) => matches(fault.node!, b.id));
-    if (targets.length === 0) problems.push(`${fault.source}.node: no node is called "${fault.node}" (nodes: ${bundles.map((b) => b.id).join(", ")})`);
+    if (targets.length === 0) problems.push(`${field(fault.source, "node")}: no node is called "${fault.node}" (nodes: ${bundles.map((b) => b.id).join(", ")})`);
     if (fault.sensor === undefined) continue;
     for (const bundle of targets) {
       const sensor = (bundle.config.sensors ?? []).find((s) => s.name === fault.sensor);
-      if (!sensor) problems.push(`${fault.source}.sensor: node ${bundle.id} has no sensor "${fault.sensor}" (its sensors: ${(bundle.config.sensors ?? []).map((s) => s.name).join(", ") || "none"})`);
-      else if (sensor.type === "analog") problems.push(`${fault.source}.sensor: "${fault.sensor}" on ${bundle.id} is an analog pin, not on a bus; ${fault.fault} needs an I2C or 1-Wire sensor`);
+      if (!sensor) problems.push(`${field(fault.source, "sensor")}: node ${bundle.id} has no sensor "${fault.sensor}" (its sensors: ${(bundle.config.sensors ?? []).map((s) => s.name).join(", ") || "none"})`);
+      else if (sensor.type === "analog") problems.push(`${field(fault.source, "sensor")}: "${fault.sensor}" on ${bundle.id} is an analog pin, not on a bus; ${fault.fault} needs an I2C or 1-Wire sensor`);
     }
   }
   if (problems.length) throw new ScenarioError(`the scenario does not fit these boards:\n  ${problems.join("\n  ")}`);
@@ -139,7 +139,7 @@ export class ScenarioRun {
         return;
       case "socket-drop":
         note("begin", { sockets: node!.board.sockets.length });
-        node!.board.sockets.forEach((socket) => socket.drop());
+        this.dropSockets(node!);
         return;
       case "power-loss":
         note("begin", { boot: node!.board.boots + 1 });
@@ -177,7 +177,7 @@ export class ScenarioRun {
     const grace = 1.5 * (node.bundle.config.mqtt.keepAlive ?? 60) * 1000;
     const timeout = duration > grace ? clock.setTimeout(() => {
       held.length = 0;
-      node.board.sockets.forEach((socket) => socket.drop());
+      this.dropSockets(node);
     }, grace) : undefined;
     clock.setTimeout(() => {
       if (timeout !== undefined) clock.clearTimeout(timeout);
@@ -190,6 +190,26 @@ export class ScenarioRun {
       });
       node.board.wifiNetwork.restore();
     }, duration);
+  }
+
+  /**
+   * Drops a node's sockets; virtual time waits (up to a real second) until the embedded broker
+   * has seen its client go, so the will lands at this moment and not whenever the real close
+   * arrives.
+   */
+  private dropSockets(node: SimNode): void {
+    const sockets = node.board.sockets;
+    const broker = this.simulation.broker;
+    const before = broker?.clients ?? 0;
+    sockets.forEach((socket) => socket.drop());
+    if (!broker || sockets.length === 0) return;
+    this.simulation.hold(
+      new Promise<void>((resolve) => {
+        const deadline = Date.now() + 1000;
+        const poll = () => (broker.clients < before || Date.now() > deadline ? resolve() : setTimeout(poll, 2));
+        poll();
+      }),
+    );
   }
 
   private judge(expectation: Expectation, node: string | undefined): ExpectationResult {

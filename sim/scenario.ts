@@ -106,33 +106,38 @@ function faultFrom(entry: unknown, path: string, problems: string[]): FaultSpec 
   unknownKeys(entry, ["at", "fault", "node", "sensor", "duration"], path, problems);
   const kind = entry.fault;
   if (typeof kind !== "string" || !(FAULT_KINDS as readonly string[]).includes(kind)) {
-    problems.push(`${path}.fault: ${kind === undefined ? "missing" : JSON.stringify(kind) + " is not a fault"}; choose one of ${FAULT_KINDS.join(", ")}`);
+    problems.push(`${field(path, "fault")}: ${kind === undefined ? "missing" : JSON.stringify(kind) + " is not a fault"}; choose one of ${FAULT_KINDS.join(", ")}`);
     return undefined;
   }
   const fault = kind as FaultKind;
   let at: FaultSpec["at"] = 0;
   if (Array.isArray(entry.at) && entry.at.length === 2) {
-    const from = time(entry.at[0], `${path}.at[0]`, problems);
-    const to = time(entry.at[1], `${path}.at[1]`, problems);
-    if (to < from) problems.push(`${path}.at: the range ends before it starts`);
+    const from = time(entry.at[0], `${field(path, "at[0]")}`, problems);
+    const to = time(entry.at[1], `${field(path, "at[1]")}`, problems);
+    if (to < from) problems.push(`${field(path, "at")}: the range ends before it starts`);
     at = [from, to];
-  } else if (entry.at === undefined) problems.push(`${path}.at: missing; when the fault happens, e.g. "30s" (or a range ["1m", "2m"] for a seeded time)`);
-  else at = time(entry.at, `${path}.at`, problems);
+  } else if (entry.at === undefined) problems.push(`${field(path, "at")}: missing; when the fault happens, e.g. "30s" (or a range ["1m", "2m"] for a seeded time)`);
+  else at = time(entry.at, `${field(path, "at")}`, problems);
   const spec: FaultSpec = { at, fault, source: path };
   if (entry.node !== undefined) {
-    if (fault === "broker-restart") problems.push(`${path}.node: broker-restart affects every node; leave "node" out`);
-    else if (typeof entry.node !== "string" || entry.node === "") problems.push(`${path}.node: expected a node id, a pattern with *, or "random"`);
+    if (fault === "broker-restart") problems.push(`${field(path, "node")}: broker-restart affects every node; leave "node" out`);
+    else if (typeof entry.node !== "string" || entry.node === "") problems.push(`${field(path, "node")}: expected a node id, a pattern with *, or "random"`);
     else spec.node = entry.node;
   }
   if (ON_SENSOR.includes(fault)) {
-    if (typeof entry.sensor !== "string" || entry.sensor === "") problems.push(`${path}.sensor: ${fault} needs the sensor's name from the board file, e.g. "air"`);
+    if (typeof entry.sensor !== "string" || entry.sensor === "") problems.push(`${field(path, "sensor")}: ${fault} needs the sensor's name from the board file, e.g. "air"`);
     else spec.sensor = entry.sensor;
-  } else if (entry.sensor !== undefined) problems.push(`${path}.sensor: only i2c-nack and device-gone take a sensor`);
+  } else if (entry.sensor !== undefined) problems.push(`${field(path, "sensor")}: only i2c-nack and device-gone take a sensor`);
   if (entry.duration !== undefined) {
-    if (LASTING[fault] === undefined) problems.push(`${path}.duration: ${fault} is instantaneous (${describeInstant(fault)}); leave "duration" out`);
-    else spec.duration = time(entry.duration, `${path}.duration`, problems);
+    if (LASTING[fault] === undefined) problems.push(`${field(path, "duration")}: ${fault} is instantaneous (${describeInstant(fault)}); leave "duration" out`);
+    else spec.duration = time(entry.duration, `${field(path, "duration")}`, problems);
   } else if (LASTING[fault] !== undefined) spec.duration = LASTING[fault];
   return problems.length > before ? undefined : spec;
+}
+
+/** A field's place in messages: faults[2].at in a file, "--fault wifi-drop@x (at)" for a flag. */
+export function field(path: string, key: string): string {
+  return path.startsWith("--") ? `${path} (${key})` : `${path}.${key}`;
 }
 
 function describeInstant(fault: FaultKind): string {

@@ -112,6 +112,8 @@ export class Boot {
     this.host = host;
     this.profile = PROFILES[host.kind];
     this.realm = createRealm({});
+    // Math.random from the board's seed too (backoff jitter, ids): the same seed gives the same run
+    (this.realm.global.Math as { random: () => number }).random = () => host.random();
     this.install();
   }
 

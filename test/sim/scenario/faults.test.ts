@@ -137,3 +137,31 @@ describe("fault effects on the greenhouse firmware (virtual time)", () => {
     expect(wired.oneWireBuses.soil!.log.some((e) => e.op === "inject" && e.fault === "gone")).toBe(true);
   });
 });
+
+describe("a WiFi outage longer than 1.5 x keepalive (3 min, keepalive 60 s)", () => {
+  let outcome: Outcome;
+  beforeAll(async () => {
+    outcome = await runScenario(bundles, { faults: [fault({ at: 60_000, fault: "wifi-drop", duration: 180_000 })] }, { duration: 420_000, seed: 5 });
+  });
+
+  it("the broker gives up on the silent connection and publishes the will; the node reconnects after and delivers its backlog, none lost", () => {
+    const statuses = outcome.messages(STATUS);
+    const will = statuses.find(([, p]) => p === "offline");
+    expect(will).toBeDefined();
+    expect(will![0]).toBeGreaterThan(60_000);
+    expect(will![0]).toBeLessThanOrEqual(60_000 + 90_000 + 1000);
+    const temperatures = outcome.messages(TEMPERATURE);
+    expect(between(temperatures, 61_000, 240_000)).toEqual([]);
+    // as many readings as a run without the outage (same seed, same length)
+    const reference = baseline.messages(TEMPERATURE).length + (420_000 - 240_000) / 10_000;
+    expect(temperatures.length).toBe(reference);
+  });
+
+  // Found by this scenario (firmware, not the simulator): after the reconnect the node drains
+  // its backlog but its retained `online` never reaches the broker, so the status stays at the
+  // will's `offline` while readings flow. Remove `.fails` once the firmware publishes it.
+  it.fails("the node publishes online again after the reconnect", () => {
+    const statuses = outcome.messages(STATUS);
+    expect(statuses[statuses.length - 1]![1]).toBe("online");
+  });
+});
