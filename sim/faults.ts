@@ -230,7 +230,7 @@ export class ScenarioRun {
     const last = [...onTopic].reverse().find((m) => m.time <= to);
     const why =
       ended < to
-        ? `the run ended at ${formatTime(ended)}, before the window closed (run longer: --duration ${formatTime(to)})`
+        ? `the run ended at ${formatTime(ended)}, before the window closed (run longer: --duration ${Math.ceil(to / 1000)}s)`
         : inWindow.length
           ? `${inWindow.length} message${inWindow.length === 1 ? "" : "s"} on it then, none with that payload (last: ${JSON.stringify(inWindow[inWindow.length - 1]!.payload)} at ${formatTime(inWindow[inWindow.length - 1]!.time)})`
           : last

@@ -169,10 +169,16 @@ function expectationFrom(entry: unknown, path: string, problems: string[]): Expe
 function time(value: unknown, path: string, problems: string[]): number {
   if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
   if (typeof value === "string") {
-    try {
-      return parseDuration(value);
-    } catch {
-      // the sentence below
+    // "90s", "15m", and compounds such as "2m30s" or "1h30m" (the way sentences print times)
+    const parts = value.trim().match(/\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)?/g);
+    const whole = parts && parts.join("").replace(/\s/g, "") === value.replace(/\s/g, "");
+    // a bare number is milliseconds, but only on its own ("1m30" is a mistake, not 1 min 30 ms)
+    if (parts && whole && (parts.length === 1 || parts.every((part) => /[a-z]$/.test(part)))) {
+      try {
+        return parts.reduce((sum, part) => sum + parseDuration(part), 0);
+      } catch {
+        // the sentence below
+      }
     }
   }
   problems.push(`${path}: ${JSON.stringify(value)} is not a time; write e.g. "90s", "15m", "1h" (from the start of the run)`);

@@ -55,7 +55,7 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
         "  npx sensornode sim boards/*.json --nodes 100 --speed 10",
         "  npx sensornode sim boards/door.json --virtual --duration 1d --json > events.jsonl",
         "  npx sensornode sim boards/door.json --broker mqtt://127.0.0.1:1883",
-        "  npx sensornode sim boards/greenhouse.json --virtual --scenario scenarios/outage.json",
+        "  npx sensornode sim boards/greenhouse.json --virtual --scenario outage.json",
         "  npx sensornode sim boards/greenhouse.json --virtual --duration 5m --fault wifi-drop@1m+2m --fault i2c-nack@3m+30s:greenhouse/air",
       ].join("\n"),
     )

@@ -34,7 +34,7 @@ describe("scenario files", () => {
           { at: 90_000, fault: "i2c-nack", node: "greenhouse", sensor: "air", duration: "20s" },
           { at: "4m", fault: "power-loss", node: "random" },
         ],
-        expect: [{ within: ["0s", "1.5m"], topic: "sensornode/{node}/status", payload: "online" }],
+        expect: [{ within: ["0s", "1m30s"], topic: "sensornode/{node}/status", payload: "online" }],
       }),
     );
     expect(scenario.duration).toBe(300_000);
@@ -51,6 +51,7 @@ describe("scenario files", () => {
     [{ faults: [{ at: "30s", fault: "wifi-dorp" }] }, 'faults[0].fault: "wifi-dorp" is not a fault; choose one of wifi-drop, broker-restart'],
     [{ faults: [{ fault: "power-loss" }] }, "faults[0].at: missing"],
     [{ faults: [{ at: "soon", fault: "power-loss" }] }, 'faults[0].at: "soon" is not a time'],
+    [{ faults: [{ at: "1m30", fault: "power-loss" }] }, 'faults[0].at: "1m30" is not a time'],
     [{ faults: [{ at: ["2m", "1m"], fault: "power-loss" }] }, "faults[0].at: the range ends before it starts"],
     [{ faults: [{ at: "1m", fault: "power-loss", duration: "10s" }] }, "faults[0].duration: power-loss is instantaneous"],
     [{ faults: [{ at: "1m", fault: "broker-restart", node: "greenhouse" }] }, 'faults[0].node: broker-restart affects every node; leave "node" out'],
