@@ -1,5 +1,5 @@
 // The simulator's web page (sim/web/index.html) in headless Chromium (Debian's `chromium`,
-// driven by playwright-core): the real greenhouse firmware on a virtual board against the
+// driven by playwright-core): the real firmware of the example boards on virtual boards against the
 // embedded broker, the page served on the broker's HTTP/WebSocket port. The page must show
 // the node online with a live reading and a plot, then `offline` once the node shuts down
 // cleanly. A screenshot of each state goes to test-output/ (git-ignored).
@@ -36,7 +36,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))("the web page in headless Chromium", (
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const bundles = await buildFleet([path.join(ROOT, "boards", "greenhouse.json")]);
+    // every example board, so the screenshots show a small fleet; the assertions follow greenhouse
+    const bundles = await buildFleet(["door.json", "greenhouse.json", "rpi-lab.json"].map((file) => path.join(ROOT, "boards", file)));
     // 10x real time: the node joins WiFi, connects and publishes its first readings within a second or two
     simulation = new Simulation(bundles, { seed: 7, speed: 10, http: webHandler() });
     const ready = new Promise<void>((resolve) => simulation.onEvent((e: SimEvent) => e.type === "sim" && e.what === "started" && resolve()));
@@ -79,9 +80,12 @@ describe.skipIf(!fs.existsSync(CHROMIUM))("the web page in headless Chromium", (
     await page.screenshot({ path: path.join(OUTPUT, "web-page-online.png"), fullPage: true });
 
     // a clean shutdown: the firmware publishes offline (retained) before it disconnects
-    simulation.nodes[0]!.board.shutdown();
+    simulation.nodes.find((node) => node.id === "greenhouse")!.board.shutdown();
     await expect.poll(() => row.locator(".status").textContent(), { timeout: 20_000 }).toBe("offline");
     expect(await row.getAttribute("class")).toContain("offline");
+    // the others are not affected
+    expect(await page.locator('section[data-node="front-door"] .status').textContent()).toBe("online");
+    expect(await page.locator("#summary").textContent()).toBe("3 nodes: 2 online, 1 offline");
     await page.screenshot({ path: path.join(OUTPUT, "web-page-offline.png"), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
