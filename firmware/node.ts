@@ -264,10 +264,23 @@ export function createNode(o: NodeOptions): SensorNode {
     return true;
   };
 
+  // `online` must follow every CONNACK. After a long outage the client's queue can be full of
+  // re-sent readings, and the publish is refused (queue-full): owe it and retry first.
+  let statusOwed = false;
+  const sendStatus = function (): void {
+    const result = client.publish(topics.status, plan.status.online, 1, true);
+    statusOwed = result !== "sent" && result !== "queued";
+  };
+
   pump = function (): void {
     pumpTimer = undefined;
     if (stopped || sleeping) return;
     let busy = false;
+    if (client.connected() && statusOwed) sendStatus();
+    if (client.connected() && statusOwed) {
+      kick();
+      return;
+    }
     if (client.connected()) {
       // Rebases waiting readings first, if SNTP has answered since the last reading.
       time.valid();
@@ -332,7 +345,7 @@ export function createNode(o: NodeOptions): SensorNode {
 
   onConnect = function (): void {
     connects++;
-    client.publish(topics.status, plan.status.online, 1, true);
+    sendStatus();
     io.states();
     // Every connect in always-on mode (a broker without persistence forgets retained
     // configs); in battery mode only when the entity list changed.
