@@ -1,10 +1,9 @@
 // Command line: `npx sensornode <command>`. Every command has --help; errors are sentences
 // that name the file and the fix, never stack traces.
-import fs from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import Table from "cli-table3";
-import { checkFleet, formatProblem, isBoardFile, loadBoard, type Problem } from "./config";
+import { boardFiles, checkFleet, formatProblem, loadBoard, type Problem } from "./config";
 import { buildBoard, FIRMWARE_VERSION, type BuildResult } from "./build";
 import { formatViolation } from "./gate";
 import { flash, progressBar } from "./flash";
@@ -136,23 +135,9 @@ function parseNumber(value: string): number {
   return number;
 }
 
-function listBoards(folder: string): string[] {
-  if (!fs.existsSync(folder)) return [];
-  return fs.readdirSync(folder).filter(isBoardFile).sort().map((f) => path.join(folder, f));
-}
-
-function boardFiles(args: string[], io: Output): string[] {
-  const files: string[] = [];
-  for (const arg of args) {
-    if (fs.existsSync(arg) && fs.statSync(arg).isDirectory()) files.push(...listBoards(arg));
-    else if (isBoardFile(arg)) files.push(arg);
-    else if (!arg.endsWith(".json")) io.err(`${arg}: not a board file (expected a .json file or a folder of them)`);
-  }
-  return files;
-}
 
 function validate(args: string[], options: { json?: boolean }, io: Output): number {
-  const files = boardFiles(args, io);
+  const files = boardFiles(args, (text) => io.err(text));
   if (files.length === 0) {
     io.err("validate: no board files given (example: npx sensornode validate boards/*.json)");
     return 1;
@@ -176,7 +161,7 @@ function validate(args: string[], options: { json?: boolean }, io: Output): numb
 }
 
 async function build(args: string[], options: { out: string; modules?: boolean; json?: boolean; allowMissingSecrets?: boolean }, io: Output): Promise<number> {
-  const files = boardFiles(args, io);
+  const files = boardFiles(args, (text) => io.err(text));
   if (files.length === 0) {
     io.err("build: no board files given (example: npx sensornode build boards/greenhouse.json)");
     return 1;

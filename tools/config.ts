@@ -54,6 +54,23 @@ export function isBoardFile(file: string): boolean {
   return base.endsWith(".json") && base !== "schema.json" && base !== "secrets.json";
 }
 
+/** The board files in a folder, sorted. */
+export function listBoards(folder: string): string[] {
+  if (!fs.existsSync(folder)) return [];
+  return fs.readdirSync(folder).filter(isBoardFile).sort().map((f) => path.join(folder, f));
+}
+
+/** Board files from command-line arguments (files or folders); `warn` hears about anything else. */
+export function boardFiles(args: string[], warn: (text: string) => void): string[] {
+  const files: string[] = [];
+  for (const arg of args) {
+    if (fs.existsSync(arg) && fs.statSync(arg).isDirectory()) files.push(...listBoards(arg));
+    else if (isBoardFile(arg)) files.push(arg);
+    else if (!arg.endsWith(".json")) warn(`${arg}: not a board file (expected a .json file or a folder of them)`);
+  }
+  return files;
+}
+
 export function loadBoard(file: string, options: LoadOptions = {}): LoadedBoard {
   const problems: Problem[] = [];
   const result: LoadedBoard = { file, problems, ok: false, secrets: [] };

@@ -1,8 +1,7 @@
 // `sensornode sim` and `sensornode start` (npm start): the simulator's commands.
 import fs from "node:fs";
-import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { isBoardFile } from "./config";
+import { boardFiles, listBoards } from "./config";
 import { Simulation, parseDuration, type SimEvent, type SimulationOptions } from "../sim/cli";
 import { checkScenario, ScenarioRun } from "../sim/faults";
 import { buildFleet, BuildError, type NodeBundle } from "../sim/fleet-build";
@@ -83,7 +82,7 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
 }
 
 async function runSim(args: string[], flags: SimFlags, io: SimOutput): Promise<number> {
-  const files = boardFiles(args, io);
+  const files = boardFiles(args, (text) => io.err(text));
   if (files.length === 0) {
     io.err("sim: no board files given (example: npx sensornode sim boards/greenhouse.json).");
     return 1;
@@ -258,20 +257,6 @@ function simLine(event: SimEvent): string {
   }
 }
 
-function listBoards(folder: string): string[] {
-  if (!fs.existsSync(folder)) return [];
-  return fs.readdirSync(folder).filter(isBoardFile).sort().map((f) => path.join(folder, f));
-}
-
-function boardFiles(args: string[], io: SimOutput): string[] {
-  const files: string[] = [];
-  for (const arg of args) {
-    if (fs.existsSync(arg) && fs.statSync(arg).isDirectory()) files.push(...listBoards(arg));
-    else if (isBoardFile(arg)) files.push(arg);
-    else if (!arg.endsWith(".json")) io.err(`${arg}: not a board file (expected a .json file or a folder of them)`);
-  }
-  return files;
-}
 
 function parseCount(value: string): number {
   const number = Number(value);
