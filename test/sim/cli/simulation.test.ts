@@ -31,7 +31,9 @@ describe("simulation against the embedded broker", () => {
       const online = events.find((e) => e.type === "mqtt" && e.topic === `sensornode/${node}/status` && e.payload === "online")!;
       const counts = seen.filter((s) => s.startsWith(`sensornode/${node}/probe/count `));
       expect(online.time).toBeGreaterThan(0);
-      expect(counts.length).toBe(Math.floor((60_000 - online.time) / 10_000));
+      // ±1: the reading due at the very end may or may not reach the broker before the stop
+      // (seen flaky under CPU load); the line below still proves none was lost or repeated.
+      expect(Math.abs(counts.length - Math.floor((60_000 - online.time) / 10_000))).toBeLessThanOrEqual(1);
       expect(counts[counts.length - 1]).toBe(`sensornode/${node}/probe/count ${counts.length}`);
       expect(seen[seen.length - 1 - seen.slice().reverse().findIndex((s) => s.startsWith(`sensornode/${node}/status`))]).toBe(`sensornode/${node}/status offline`);
     }
