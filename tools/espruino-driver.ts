@@ -16,6 +16,7 @@
 //   {type:"data", data} (board output, latin1) {type:"payload", data} (dry run)
 //   {type:"log", text} {type:"error", code, message} {type:"closed"}
 // Messages from the parent are JSON lines on stdin: {type:"write", data} {type:"close"}.
+import type { DriverMessage } from "./espruino-link";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import readline from "node:readline";
@@ -30,22 +31,12 @@ export interface DriverJob {
   file?: string;
 }
 
-type Message =
-  | { type: "open" }
-  | { type: "upload"; total: number }
-  | { type: "progress"; sent: number; total: number }
-  | { type: "written" }
-  | { type: "data"; data: string }
-  | { type: "payload"; data: string }
-  | { type: "log"; text: string }
-  | { type: "error"; code: string; message: string }
-  | { type: "closed" };
 
 // EspruinoTools is untyped global state.
 declare const Espruino: any;
 
 const out = process.stdout.write.bind(process.stdout);
-function send(message: Message): void {
+function send(message: DriverMessage): void {
   out(`${JSON.stringify(message)}\n`);
 }
 

@@ -2,18 +2,7 @@
 // once, spilled to Storage and restored in front of newer readings.
 import { describe, expect, it } from "vitest";
 import { ReadingBuffer, type Reading } from "../../firmware/buffer";
-import type { Storage } from "../../hal/storage";
-
-function memoryStorage(): Storage & { files: Record<string, string> } {
-  const files: Record<string, string> = {};
-  return {
-    files,
-    read: (name) => files[name],
-    write: (name, data) => void (files[name] = data),
-    erase: (name) => void delete files[name],
-    list: () => Object.keys(files),
-  };
-}
+import { memoryStorage } from "./harness";
 
 function reading(sequence: number, timeValid = true): Reading {
   return { key: sequence % 5, value: sequence / 4, time: 1_700_000_000_000 + sequence * 10_000, timeValid, sequence };
