@@ -1,18 +1,11 @@
 // CONNECT (3.1) and CONNACK (3.2).
 import { CONNACK, CONNECT } from "./constants";
-import type { ConnackPacket, ConnectPacket, Decoded, Payload, WillMessage } from "./packet";
+import type { ConnackPacket, ConnectPacket, Decoded } from "./packet";
 import { decodeUtf8, encodeUtf8 } from "./utf8";
 import { packetWithHeader, readField, readU16, toBytes, writeField, writeU16 } from "./wire";
 
 /** What encodeConnect needs: a CONNECT packet without its `type`. */
-export interface ConnectFields {
-  clientId: string;
-  keepAlive: number;
-  clean: boolean;
-  will?: WillMessage;
-  username?: string;
-  password?: Payload;
-}
+export type ConnectFields = Omit<ConnectPacket, "type">;
 
 // Connect Flags bits (3.1.2.3, Figure 3.4).
 const USERNAME = 128;
