@@ -220,15 +220,20 @@ export function createNode(o: NodeOptions): SensorNode {
     wait();
   };
 
-  const goSleep = function (): void {
-    if (sleeping || stopped) return;
-    sleeping = true;
+  /** Stops every timer and peripheral: before deep sleep and on shutdown. */
+  const halt = function (): void {
     clock.clearTimeout(budgetTimer);
     clock.clearTimeout(diagTimer);
     clock.clearTimeout(pumpTimer);
     pumpTimer = undefined;
     sensors.stop();
     io.stop();
+  };
+
+  const goSleep = function (): void {
+    if (sleeping || stopped) return;
+    sleeping = true;
+    halt();
     const interval = sleep!.interval;
     const awake = clock.now() - bootTime;
     const ms = interval - awake > 1000 ? interval - awake : 1000;
@@ -388,12 +393,7 @@ export function createNode(o: NodeOptions): SensorNode {
     stop: function (): void {
       if (stopped) return;
       stopped = true;
-      clock.clearTimeout(diagTimer);
-      clock.clearTimeout(budgetTimer);
-      clock.clearTimeout(pumpTimer);
-      pumpTimer = undefined;
-      sensors.stop();
-      io.stop();
+      halt();
       forward.persist();
       goodbye(plan.status.offline, function () {});
     },
