@@ -13,9 +13,13 @@ import { boardFromConfig } from "./board/from-config";
 import type { NetworkFaults } from "./board/net";
 import { runClock, SimClock, type ClockRun } from "./board/scheduler";
 import { socketHost } from "./board/socket-host";
+import { attachEnvironment, locationOf, type Location } from "./environment";
 import { startBroker, type BrokerMessage, type BrokerOptions, type EmbeddedBroker } from "./broker";
 import type { NodeBundle } from "./fleet-build";
 import { watchBroker } from "./watch";
+
+/** The simulated wall clock's default start: 2026-01-01T00:00Z (a winter midnight; the same every run). */
+export const DEFAULT_EPOCH = Date.UTC(2026, 0, 1);
 
 export interface SimEvent {
   time: number;
@@ -36,6 +40,12 @@ export interface SimulationOptions {
   duration?: number;
   /** Serves HTTP on the embedded broker's WebSocket port (the web page). */
   http?: BrokerOptions["http"];
+  /** Simulated wall-clock ms at the start (what SNTP tells the nodes; the hour of the day for the environment). Default 2026-01-01T00:00Z. */
+  epoch?: number;
+  /** Where each node is (default: from its id, see locationOf); the environment's signals depend on it. */
+  location?: (bundle: NodeBundle, index: number) => Location;
+  /** The seeded environment (default on); off leaves every sensor at its fixed physical values. */
+  environment?: boolean;
 }
 
 export interface SimNode {
@@ -43,6 +53,7 @@ export interface SimNode {
   file: string;
   bundle: NodeBundle;
   board: VirtualBoard;
+  location: Location;
 }
 
 export class Simulation {
@@ -59,10 +70,15 @@ export class Simulation {
   private stopping: Promise<void> | undefined;
   private readonly held = new Set<Promise<unknown>>();
 
+  /** Simulated wall-clock ms at clock time 0. */
+  readonly epoch: number;
+
   constructor(
     private readonly bundles: NodeBundle[],
     private readonly options: SimulationOptions = {},
-  ) {}
+  ) {
+    this.epoch = options.epoch ?? DEFAULT_EPOCH;
+  }
 
   onEvent(listener: (event: SimEvent) => void): () => void {
     this.listeners.add(listener);
@@ -82,11 +98,13 @@ export class Simulation {
     this.emit({ type: "sim", what: "broker", url: `mqtt://${this.brokerAddress.host}:${this.brokerAddress.port}`, embedded: !this.options.broker, ws: this.broker?.wsUrl });
 
     const seed = this.options.seed ?? 1;
+    const site = { seed: mix(seed, 0x5175) };
     this.bundles.forEach((bundle, index) => {
       const mqtt = bundle.config.mqtt;
       const brokerPort = mqtt.port ?? (mqtt.tls ? 8883 : 1883);
-      const { board } = boardFromConfig(bundle.config, bundle.code, {
+      const { board, hardware } = boardFromConfig(bundle.config, bundle.code, {
         clock: this.clock,
+        epoch: this.epoch,
         name: bundle.id,
         seed: mix(seed, index),
         keepEvents: false,
@@ -95,7 +113,12 @@ export class Simulation {
         network: { route: (host, port) => (host === mqtt.host && port === brokerPort ? this.brokerAddress : undefined), faults: this.networkFaults?.(bundle.id) },
       });
       board.onEvent((event) => this.emit(event as SimEvent));
-      this.nodes.push({ id: bundle.id, file: bundle.file, bundle, board });
+      const location = this.options.location?.(bundle, index) ?? locationOf(bundle.id);
+      if (this.options.environment !== false) {
+        const nodeSeed = mix(seed, index);
+        attachEnvironment(bundle.config, hardware, { clock: this.clock, epoch: this.epoch, site, location, seed: nodeSeed, record: (event) => board.record("world", { ...event }) });
+      }
+      this.nodes.push({ id: bundle.id, file: bundle.file, bundle, board, location });
     });
     this.emit({ type: "sim", what: "started", nodes: this.nodes.length, seed, mode: this.options.virtual ? "virtual" : `speed ${this.options.speed ?? 1}` });
     this.nodes.forEach((node) => node.board.start());

@@ -275,6 +275,11 @@ export class VirtualBoard {
     return { host, bind: (b: Boot) => (boot = b) };
   }
 
+  /** An event from outside the board (the world acting on it: a door opened), in its event log. */
+  record(type: string, data: Record<string, unknown>): void {
+    this.event(type, data);
+  }
+
   private print(text: string): void {
     const limit = this.options.logLimit ?? 10_000;
     this.log.push(text);
