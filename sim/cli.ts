@@ -13,7 +13,7 @@ import { boardFromConfig } from "./board/from-config";
 import type { NetworkFaults } from "./board/net";
 import { runClock, SimClock, type ClockRun } from "./board/scheduler";
 import { socketHost } from "./board/socket-host";
-import { attachEnvironment, locationOf, type Location } from "./environment";
+import { attachEnvironment, locationOf, type Location, type Site } from "./environment";
 import { startBroker, type BrokerMessage, type BrokerOptions, type EmbeddedBroker } from "./broker";
 import type { NodeBundle } from "./fleet-build";
 import { watchBroker } from "./watch";
@@ -44,6 +44,8 @@ export interface SimulationOptions {
   epoch?: number;
   /** Where each node is (default: from its id, see locationOf); the environment's signals depend on it. */
   location?: (bundle: NodeBundle, index: number) => Location;
+  /** Where the nodes are on Earth (latitude, longitude, altitude); the weather's seed comes from `seed`. */
+  site?: Omit<Site, "seed">;
   /** The seeded environment (default on); off leaves every sensor at its fixed physical values. */
   environment?: boolean;
 }
@@ -98,7 +100,7 @@ export class Simulation {
     this.emit({ type: "sim", what: "broker", url: `mqtt://${this.brokerAddress.host}:${this.brokerAddress.port}`, embedded: !this.options.broker, ws: this.broker?.wsUrl });
 
     const seed = this.options.seed ?? 1;
-    const site = { seed: mix(seed, 0x5175) };
+    const site = { ...this.options.site, seed: mix(seed, 0x5175) };
     this.bundles.forEach((bundle, index) => {
       const mqtt = bundle.config.mqtt;
       const brokerPort = mqtt.port ?? (mqtt.tls ? 8883 : 1883);

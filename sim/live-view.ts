@@ -17,6 +17,8 @@ export interface NodeView {
   lastError: string | undefined;
   readings: Map<string, string>;
   lastLine: string;
+  /** A fleet this node belongs to (the demo fleet): shown as one summary line, not a row. */
+  group?: string;
 }
 
 export interface Header {
@@ -40,9 +42,10 @@ export class FleetState {
   private readonly byId = new Map<string, NodeView>();
   private readonly onlines = new Map<NodeView, number>();
 
-  constructor(configs: BoardConfig[]) {
+  /** `groups`: node id -> the fleet it belongs to, for nodes shown as one summary line. */
+  constructor(configs: BoardConfig[], groups: Record<string, string> = {}) {
     for (const config of configs) {
-      const view: NodeView = { id: config.node, kind: config.board, status: "-", messages: 0, reconnects: 0, buffered: undefined, errors: 0, lastError: undefined, readings: new Map(), lastLine: "" };
+      const view: NodeView = { id: config.node, kind: config.board, status: "-", messages: 0, reconnects: 0, buffered: undefined, errors: 0, lastError: undefined, readings: new Map(), lastLine: "", group: groups[config.node] };
       const prefix = config.topicPrefix ?? "sensornode";
       const fill = (template: string) => template.split("{prefix}").join(prefix).split("{node}").join(config.node);
       this.nodes.push(view);
@@ -61,8 +64,10 @@ export class FleetState {
     if (!view) return undefined;
     if (event.type === "log") {
       view.lastLine = String(event.text);
-      this.remember(`${view.id} | ${view.lastLine}`);
       if (/error|fail|uncaught/i.test(view.lastLine)) this.error(view, view.lastLine);
+      // a fleet's nodes print the same lines many times over: they would bury the others
+      if (view.group) return undefined;
+      this.remember(`${view.id} | ${view.lastLine}`);
       return `${view.id} | ${view.lastLine}`;
     }
     if (event.type === "uncaught") {
@@ -91,7 +96,7 @@ export class FleetState {
       const changed = view.status !== payload;
       view.status = payload;
       view.reconnects = Math.max(view.reconnects, (this.onlines.get(view) ?? 1) - 1);
-      return changed ? `${view.id} status ${payload}` : undefined;
+      return changed && !view.group ? `${view.id} status ${payload}` : undefined;
     }
     if (exact?.kind === "diag") {
       try {
@@ -112,6 +117,17 @@ export class FleetState {
     return undefined;
   }
 
+  /** The nodes shown as rows (not in a group), and each group's nodes. */
+  layout(): { rows: NodeView[]; groups: [string, NodeView[]][] } {
+    const groups = new Map<string, NodeView[]>();
+    const rows: NodeView[] = [];
+    for (const view of this.nodes) {
+      if (!view.group) rows.push(view);
+      else groups.set(view.group, [...(groups.get(view.group) ?? []), view]);
+    }
+    return { rows, groups: [...groups.entries()] };
+  }
+
   private error(view: NodeView, text: string): void {
     view.errors++;
     view.lastError = text;
@@ -129,6 +145,44 @@ export function summary(view: NodeView): string {
   return `${view.id}: status ${view.status}, ${view.messages} message${view.messages === 1 ? "" : "s"}, ${view.reconnects} reconnect${view.reconnects === 1 ? "" : "s"}, buffered ${view.buffered ?? "-"}, errors ${view.errors}${readings ? `; ${readings}` : ""}`;
 }
 
+/**
+ * One line for a fleet: how many nodes in each status, their messages, reconnects, errors and
+ * buffered readings added up, and the range of each measurement's latest readings across the
+ * nodes (for on/off inputs, how many are on).
+ */
+export function groupSummary(name: string, views: NodeView[]): string {
+  const statuses = new Map<string, number>();
+  let messages = 0;
+  let reconnects = 0;
+  let errors = 0;
+  let buffered = 0;
+  const ranges = new Map<string, { low: number; high: number; on: number; count: number }>();
+  for (const view of views) {
+    statuses.set(view.status, (statuses.get(view.status) ?? 0) + 1);
+    messages += view.messages;
+    reconnects += view.reconnects;
+    errors += view.errors;
+    buffered += view.buffered ?? 0;
+    for (const [key, value] of view.readings) {
+      // an input's state is named after the input (motion ON 2/20); a reading after its measurement
+      const parts = key.split("/");
+      const name = parts[parts.length - 1] === "state" ? parts[0]! : parts[parts.length - 1]!;
+      const range = ranges.get(name) ?? { low: Infinity, high: -Infinity, on: 0, count: 0 };
+      const number = Number(value);
+      if (value === "ON" || value === "OFF") range.on += value === "ON" ? 1 : 0;
+      else if (value !== "" && Number.isFinite(number)) {
+        range.low = Math.min(range.low, number);
+        range.high = Math.max(range.high, number);
+      } else continue;
+      range.count++;
+      ranges.set(name, range);
+    }
+  }
+  const status = [...statuses.entries()].map(([s, n]) => `${n} ${s === "-" ? "starting" : s}`).join(", ");
+  const readings = [...ranges.entries()].map(([name, r]) => (r.low <= r.high ? `${name} ${r.low === r.high ? r.low : `${r.low}..${r.high}`}` : `${name} ON ${r.on}/${r.count}`));
+  return `${name}: ${views.length} node${views.length === 1 ? "" : "s"} (${status}), ${messages} messages, ${reconnects} reconnects, buffered ${buffered}, errors ${errors}${readings.length ? `; ${readings.join(", ")}` : ""}`;
+}
+
 export function headerLines(header: Header, state: FleetState): string[] {
   const lines = [`sensornode simulator: ${state.nodes.length} node${state.nodes.length === 1 ? "" : "s"}, seed ${header.seed}, ${header.mode}`, `broker  ${header.broker}`, `watch   ${header.subscribe}`];
   if (header.web) lines.push(`web     ${header.web}`);
@@ -139,17 +193,19 @@ export function headerLines(header: Header, state: FleetState): string[] {
 export function renderFrame(header: Header, state: FleetState, columns: number, rows: number): string {
   const lines = headerLines(header, state);
   lines.push(`time    ${clockText(state.time)} simulated, ${state.messages} messages on the broker. Ctrl-C stops every node cleanly (they publish offline).`, "");
-  const width = Math.max(4, ...state.nodes.map((n) => n.id.length));
+  const { rows: nodes, groups } = state.layout();
+  const width = Math.max(4, ...nodes.map((n) => n.id.length));
   lines.push(`${"node".padEnd(width)}  ${"kind".padEnd(7)}  ${"status".padEnd(8)}  ${"msgs".padStart(6)}  ${"reconn".padStart(6)}  ${"buffered".padStart(8)}  ${"errors".padStart(6)}  last readings`);
-  const room = Math.max(3, rows - lines.length - 9);
-  const shown = state.nodes.slice(0, room);
+  const room = Math.max(3, rows - lines.length - 9 - groups.length);
+  const shown = nodes.slice(0, room);
   for (const view of shown) {
     const readings = [...view.readings.entries()].reverse().map(([k, v]) => `${k} ${v}`).join("  ") || (view.lastError ? `! ${view.lastError}` : "");
     lines.push(
       `${view.id.padEnd(width)}  ${view.kind.padEnd(7)}  ${view.status.slice(0, 8).padEnd(8)}  ${String(view.messages).padStart(6)}  ${String(view.reconnects).padStart(6)}  ${String(view.buffered ?? "-").padStart(8)}  ${String(view.errors).padStart(6)}  ${readings}`,
     );
   }
-  if (state.nodes.length > shown.length) lines.push(`... and ${state.nodes.length - shown.length} more nodes`);
+  if (nodes.length > shown.length) lines.push(`... and ${nodes.length - shown.length} more nodes`);
+  if (groups.length) lines.push("", ...groups.map(([name, views]) => groupSummary(name, views)));
   lines.push("", "last lines printed by the nodes:");
   const free = Math.max(1, rows - lines.length - 1);
   lines.push(...state.recent.slice(-free));

@@ -5,7 +5,9 @@ import { boardFiles, listBoards } from "./config";
 import { Simulation, parseDuration, type SimEvent, type SimulationOptions } from "../sim/cli";
 import { checkScenario, ScenarioRun } from "../sim/faults";
 import { buildFleet, BuildError, type NodeBundle } from "../sim/fleet-build";
-import { FleetState, TerminalView, headerLines, summary, type Header } from "../sim/live-view";
+import { buildDemoFleet, demoLocation, DEMO_DESCRIPTION } from "../sim/demo";
+import { locationOf } from "../sim/environment";
+import { FleetState, TerminalView, groupSummary, headerLines, renderFrame, summary, type Header } from "../sim/live-view";
 import { formatTime, parseFaultFlag, parseScenario, ScenarioError, type FaultSpec, type Scenario } from "../sim/scenario";
 import { webHandler } from "../sim/web/serve";
 
@@ -72,11 +74,23 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
     .option("--boards <folder>", "folder of board files", "boards")
     .option("--seed <number>", "master seed", parseInteger, 1)
     .option("--speed <factor>", "run the clock this many times faster than real time", parsePositive)
+    .option("--demo <count>", `also run a demo fleet of this many simulated nodes (${DEMO_DESCRIPTION}) in indoor, outdoor and greenhouse spots; 0 for none`, parseDemo, 20)
+    .option("--clock <time>", "simulated wall-clock time at the start, e.g. 2026-06-21T12:00Z (default: now, so the simulated daylight follows yours)", parseClock)
+    .option("--duration <time>", "stop after this much simulated time (90s, 15m, 1h); default: run until Ctrl-C", parseTime)
+    .option("--snapshot <file>", "also write the live view as plain text to this file, every second and once more when stopping (for docs and logs)")
     .addHelpText(
       "after",
-      "\nOn a terminal the view redraws in place; piped, it prints plain lines. Ctrl-C shuts the nodes down cleanly\n(they publish offline) and stops the broker.\nExample: npm start",
+      [
+        "",
+        "On a terminal the view redraws in place; piped, it prints plain lines (the demo fleet as one summary line at the end).",
+        "Ctrl-C shuts the nodes down cleanly (they publish offline) and stops the broker.",
+        "Examples:",
+        "  npm start",
+        "  npm start -- --demo 100 --speed 60",
+        "  npx sensornode start --demo 0 --duration 1m --snapshot view.txt",
+      ].join("\n"),
     )
-    .action(async (flags: { boards: string; seed: number; speed?: number }) => {
+    .action(async (flags: StartFlags) => {
       done(await runStart(flags, io));
     });
 }
@@ -152,38 +166,83 @@ function collectFault(value: string, previous: FaultSpec[]): FaultSpec[] {
   }
 }
 
-async function runStart(flags: { boards: string; seed: number; speed?: number }, io: SimOutput): Promise<number> {
+interface StartFlags {
+  boards: string;
+  seed: number;
+  speed?: number;
+  demo: number;
+  clock?: number;
+  duration?: number;
+  snapshot?: string;
+}
+
+async function runStart(flags: StartFlags, io: SimOutput): Promise<number> {
   const files = listBoards(flags.boards);
   if (files.length === 0) {
     io.err(`start: no board files in ${flags.boards}/ (add one, e.g. copy boards/greenhouse.json, or pass --boards <folder>).`);
     return 1;
   }
-  const bundles = await buildOrReport(files, undefined, io);
-  if (!bundles) return 1;
-  const simulation = new Simulation(bundles, { seed: flags.seed, speed: flags.speed, http: webHandler() });
-  const state = new FleetState(bundles.map((b) => b.config));
+  const examples = await buildOrReport(files, undefined, io);
+  if (!examples) return 1;
+  const demo = await buildDemoFleet(flags.demo, io.err);
+  const bundles = [...examples, ...demo];
+  const demoIds = new Set(demo.map((b) => b.id));
+  const locations = new Map(demo.map((b, i) => [b.id, demoLocation(flags.seed, i)] as const));
+  const count = (where: string) => [...locations.values()].filter((l) => l === where).length;
+  const fleetName = `demo fleet (${["indoor", "outdoor", "greenhouse"].map((l) => `${count(l)} ${l}`).join(", ")})`;
+  const simulation = new Simulation(bundles, {
+    seed: flags.seed,
+    speed: flags.speed,
+    duration: flags.duration,
+    http: webHandler(),
+    // the simulated day starts at the real time of day here, at a longitude that makes solar time your clock's time
+    epoch: flags.clock ?? Date.now(),
+    site: { longitude: -new Date().getTimezoneOffset() / 4 },
+    location: (bundle) => locations.get(bundle.id) ?? locationOf(bundle.id),
+  });
+  const state = new FleetState(
+    bundles.map((b) => b.config),
+    Object.fromEntries(demo.map((b) => [b.id, fleetName])),
+  );
   const tty = process.stdout.isTTY === true;
   let view: TerminalView | undefined;
+  let header: Header | undefined;
+  let snapshots: NodeJS.Timeout | undefined;
+  const snapshot = () => {
+    if (flags.snapshot && header) fs.writeFileSync(flags.snapshot, `${renderFrame(header, state, 200, 60 + state.layout().rows.length)}\n`);
+  };
   simulation.onEvent((event) => {
     const line = state.apply(event);
     if (event.type === "sim" && event.what === "broker") {
-      const header = startHeader(simulation, bundles, flags);
+      header = startHeader(simulation, bundles, flags);
       if (tty) {
         view = new TerminalView(process.stdout, header, state);
         view.start();
       } else {
         headerLines(header, state).forEach((l) => io.out(l));
-        bundles.forEach((b) => io.out(`node ${b.id} (${b.config.board}) from ${b.file}`));
+        examples.forEach((b) => io.out(`node ${b.id} (${b.config.board}) from ${b.file}`));
+        if (demo.length) io.out(`${fleetName}: ${demo.length} nodes ${demo[0]!.id}..${demo[demo.length - 1]!.id} (${DEMO_DESCRIPTION})`);
       }
+      if (flags.snapshot) snapshots = setInterval(snapshot, 1000);
       return;
     }
-    if (tty) return;
+    if (event.type === "sim" && event.what === "stopping") {
+      // the last picture before the nodes go offline
+      if (snapshots) clearInterval(snapshots);
+      snapshot();
+    }
+    if (tty || (event.node !== undefined && demoIds.has(event.node))) return;
     if (event.type === "sim") io.out(simLine(event));
     else if (line) io.out(line);
   });
   return run(simulation, io, () => {
+    if (snapshots) clearInterval(snapshots);
     view?.stop();
-    if (!tty) for (const node of state.nodes) io.out(summary(node));
+    if (!tty) {
+      const { rows, groups } = state.layout();
+      for (const node of rows) io.out(summary(node));
+      for (const [name, views] of groups) io.out(groupSummary(name, views));
+    }
   });
 }
 
@@ -195,7 +254,7 @@ function startHeader(simulation: Simulation, bundles: NodeBundle[], flags: { see
     broker: `${broker.url}${broker.wsUrl ? `  (MQTT over WebSocket: ${broker.wsUrl})` : ""}`,
     subscribe: `mosquitto_sub -h ${broker.host} -p ${broker.port} -t '${topic}' -v`,
     web: broker.wsPort ? `http://${broker.host}:${broker.wsPort}/` : undefined,
-    mode: flags.speed ? `${flags.speed}x real time` : "real time",
+    mode: `${flags.speed ? `${flags.speed}x real time` : "real time"}, simulated clock from ${new Date(simulation.epoch).toISOString().slice(0, 16)}Z`,
     seed: flags.seed,
   };
 }
@@ -257,6 +316,18 @@ function simLine(event: SimEvent): string {
   }
 }
 
+
+function parseDemo(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 10_000) throw new InvalidArgumentError(`expected a whole number of demo nodes from 0 (none) to 10000, not "${value}"`);
+  return number;
+}
+
+function parseClock(value: string): number {
+  const time = Date.parse(value);
+  if (!Number.isFinite(time)) throw new InvalidArgumentError(`"${value}" is not a date and time: write e.g. 2026-06-21T12:00Z`);
+  return time;
+}
 
 function parseCount(value: string): number {
   const number = Number(value);

@@ -1,6 +1,8 @@
 // The simulator's commands as a user runs them: bin/sensornode.js in a child process, the
 // example boards, readiness from the output (never fixed sleeps), SIGINT for Ctrl-C.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../../tools/build";
@@ -99,6 +101,45 @@ describe("sensornode sim", () => {
 });
 
 describe("sensornode start (npm start), not on a terminal", () => {
+  it("runs a demo fleet next to the example boards, summarised in one line; --snapshot writes the view as plain text; --duration ends it", async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "sensornode-start-test-"));
+    const file = path.join(folder, "view.txt");
+    try {
+      const start = run(["start", "--demo", "3", "--speed", "20", "--duration", "2m", "--clock", "2026-06-21T11:00Z", "--snapshot", file]);
+      expect(await start.exit, start.errors.join("\n")).toBe(0);
+      expect(start.lines[0]).toMatch(/^sensornode simulator: 6 nodes, seed 1, 20x real time, simulated clock from 2026-06-21T11:00Z$/);
+      const fleetLine = start.lines.find((l) => l.startsWith("demo fleet ("))!;
+      expect(fleetLine).toMatch(/^demo fleet \((\d) indoor, (\d) outdoor, (\d) greenhouse\): 3 nodes demo-001\.\.demo-003 \(ESP32/);
+      // the fleet's own lines are not printed one by one; the example boards' are
+      expect(start.lines.some((l) => /^demo-00\d/.test(l))).toBe(false);
+      expect(start.lines.some((l) => l.startsWith("greenhouse | sensornode "))).toBe(true);
+      // at the end: a row per example board, one line for the fleet, after the nodes went offline
+      expect(start.lines.some((l) => /^greenhouse: status offline/.test(l))).toBe(true);
+      expect(start.lines[start.lines.length - 1]).toMatch(/^demo fleet \(.*\): 3 nodes \(3 offline\), \d+ messages, .*temperature -?[\d.]+(\.\.-?[\d.]+)?, humidity .*illuminance /);
+      // the snapshot: the view as it was before the nodes stopped, without terminal escapes
+      const view = fs.readFileSync(file, "utf8");
+      expect(view).not.toMatch(/\x1b/);
+      expect(view).toMatch(/^sensornode simulator: 6 nodes/);
+      expect(view).toMatch(/\ntime {4}00:02:00 simulated/);
+      for (const node of ["front-door", "greenhouse", "lab-pi"]) expect(view).toMatch(new RegExp(`\\n${node} +\\S+ +online `));
+      expect(view).toMatch(/\ndemo fleet \(.*\): 3 nodes \(3 online\), \d+ messages, 0 reconnects, buffered \d+, errors 0; .*temperature/);
+      // 11:00 to 11:02 at midsummer: daylight reaches the greenhouse's light sensor
+      expect(Number(/light\/illuminance (\d+)/.exec(view)![1])).toBeGreaterThan(100);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("--demo takes a count from 0 (none) with a sentence for anything else", async () => {
+    const bad = run(["start", "--demo", "-1"]);
+    expect(await bad.exit).toBe(2);
+    expect(bad.errors.join("\n")).toMatch(/expected a whole number of demo nodes from 0 \(none\) to 10000, not "-1"/);
+    const help = run(["start", "--help"]);
+    await help.exit;
+    expect(help.lines.join("\n")).toMatch(/--demo <count> +also run a demo fleet/);
+    expect(help.lines.join("\n")).toMatch(/--snapshot <file> +also write the live view as plain text/);
+  });
+
   it("prints the broker, a mosquitto_sub line and every node; SIGINT stops it with exit 0 and no process left", async () => {
     const start = run(["start"]);
     const broker = await start.waitFor(/^broker {2}mqtt:\/\/127\.0\.0\.1:\d+/);
