@@ -209,7 +209,7 @@ async function runStart(flags: StartFlags, io: SimOutput): Promise<number> {
   let header: Header | undefined;
   let snapshots: NodeJS.Timeout | undefined;
   const snapshot = () => {
-    if (flags.snapshot && header) fs.writeFileSync(flags.snapshot, `${renderFrame(header, state, 200, 60 + state.layout().rows.length)}\n`);
+    if (flags.snapshot && header) fs.writeFileSync(flags.snapshot, `${renderFrame(header, state, 260, 60 + state.layout().rows.length)}\n`);
   };
   simulation.onEvent((event) => {
     const line = state.apply(event);
