@@ -26,6 +26,7 @@ interface SimFlags {
   json?: boolean;
   scenario?: string;
   fault?: FaultSpec[];
+  clock?: number;
 }
 
 export function registerSimCommands(program: Command, io: SimOutput, done: (code: number) => void): void {
@@ -39,7 +40,8 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
     .option("--speed <factor>", "run the clock this many times faster than real time", parsePositive)
     .option("--virtual", "event-driven time: jump from one timer to the next, as fast as the machine allows")
     .option("--duration <time>", "stop after this much simulated time (90s, 15m, 1h, 2d)", parseTime)
-    .option("--json", "print one JSON event per line: board events (boot, log, wifi, uncaught, ...) and every MQTT message the broker routes")
+    .option("--json", "print one JSON event per line: board events (boot, log, wifi, uncaught, world: a door opened ...) and every MQTT message the broker routes")
+    .option("--clock <time>", "simulated wall-clock time at the start, e.g. 2026-06-21T00:00Z: what SNTP tells the nodes and the time of day of the environment (default 2026-01-01T00:00Z)", parseClock)
     .option("--scenario <file>", "timed faults and expectations from a JSON file (see README, Simulate); an unmet expectation makes the run fail")
     .option("--fault <spec>", "a fault, kind@time[+duration][:node[/sensor]] (repeatable): wifi-drop, broker-restart, socket-drop, power-loss, i2c-nack, device-gone", collectFault, [])
     .addHelpText(
@@ -122,7 +124,7 @@ async function runSim(args: string[], flags: SimFlags, io: SimOutput): Promise<n
   }
   // a scenario with expectations runs until its last window closes, unless --duration says otherwise
   const duration = flags.duration ?? scenario?.duration ?? (scenario?.expect.length ? Math.max(...scenario.expect.map((e) => e.within[1])) : undefined);
-  const options: SimulationOptions = { broker: flags.broker, seed: flags.seed, speed: flags.speed, virtual: flags.virtual, duration };
+  const options: SimulationOptions = { broker: flags.broker, seed: flags.seed, speed: flags.speed, virtual: flags.virtual, duration, epoch: flags.clock };
   const simulation = new Simulation(bundles, options);
   const scenarioRun = scenario ? new ScenarioRun(simulation, scenario, { seed: flags.seed }) : undefined;
   const state = new FleetState(bundles.map((b) => b.config));

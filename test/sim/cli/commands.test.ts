@@ -87,6 +87,23 @@ describe("sensornode sim", () => {
     expect(events[events.length - 1]).toMatchObject({ type: "sim", what: "stopped" });
   });
 
+  it("--clock sets the simulated wall clock: diag's time and the daylight follow it", async () => {
+    const board = path.join("test", "sim", "environment", "fixtures", "garden-probe.json");
+    const sim = run(["sim", board, "--virtual", "--duration", "70m", "--clock", "2031-06-21T11:00Z", "--json"]);
+    expect(await sim.exit, sim.errors.join("\n")).toBe(0);
+    const events = sim.lines.map((l) => JSON.parse(l) as { type: string; topic?: string; payload?: string; time: number });
+    const diags = events.filter((e) => e.topic === "sensornode/garden-probe/diag").map((e) => ({ time: e.time, body: JSON.parse(e.payload!) as { time?: string } }));
+    const timed = diags.filter((d) => d.body.time);
+    expect(timed.length).toBeGreaterThanOrEqual(1);
+    for (const d of timed) expect(Math.abs(Date.parse(d.body.time!) - (Date.UTC(2031, 5, 21, 11) + d.time))).toBeLessThan(60_000);
+    const light = events.filter((e) => e.topic === "sensornode/garden-probe/light/illuminance").map((e) => Number(e.payload));
+    expect(light.length).toBeGreaterThanOrEqual(6);
+    expect(Math.min(...light)).toBeGreaterThan(1000); // late morning at midsummer
+    const bad = run(["sim", board, "--clock", "tomorrow"]);
+    expect(await bad.exit).toBe(2);
+    expect(bad.errors.join("\n")).toMatch(/"tomorrow" is not a date and time: write e\.g\. 2026-06-21T12:00Z/);
+  });
+
   it("explains a mistake in a sentence: no boards, both --speed and --virtual, a bad duration", async () => {
     const none = run(["sim", "README.md"]);
     expect(await none.exit).toBe(1);
