@@ -36,8 +36,8 @@ export function espruinoWifi(ssid: string, password: string | undefined, sntp: s
     start: function (up: () => void, down: (reason: string) => void): void {
       wifi = global.require("Wifi");
       wifi.on("connected", function () {
-        // ESP8266 takes the zone as hours (a number), ESP32 as a POSIX TZ string and throws
-        // "Zone is not a string" on a number (2v29): UTC either way.
+        // The zone is a number on ESP8266 (hours) but a POSIX TZ string on ESP32 ("Zone is not
+        // a string" otherwise): numbers first, then the string. Readings are stamped in UTC.
         try {
           wifi!.setSNTP(sntp || "pool.ntp.org", 0);
         } catch {

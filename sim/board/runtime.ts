@@ -259,14 +259,23 @@ export class Boot {
 
     this.installTimers(g);
     define(g, "getTime", () => this.time());
-    // Espruino's Date reads the same clock as getTime() (jswrap_date.c: jsGetSystemTime), so
-    // `new Date()` and `Date.now()` are the board's time: uptime until SNTP or setTime, then
-    // the simulated wall clock. V8's own Date would leak the host's real time into a virtual run.
-    define(g, "Date", this.boardDate(g.Date, () => this.time() * 1000));
     define(g, "setTime", (seconds: number) => {
       host.rtc.timeOffset = Number(seconds) - (host.clock.now() - host.rtc.rtcOrigin) / 1000;
     });
     define(g, "getSerial", () => serialFromMac(host.mac));
+    // Espruino's Date reads the same clock as getTime() (jswrap_date.c: jshGetSystemTime), so
+    // before SNTP a new Date() is in 1970 and a clock jump moves it; V8's Date would say the host's time.
+    const RealmDate = g.Date as DateConstructor;
+    const now = () => Math.floor(this.time() * 1000);
+    define(RealmDate, "now", now);
+    define(
+      g,
+      "Date",
+      new Proxy(RealmDate, {
+        construct: (target, args: unknown[], newTarget) => Reflect.construct(target, args.length ? args : [now()], newTarget) as object,
+        apply: () => new RealmDate(now()).toString(),
+      }),
+    );
 
     define(g, "process", this.processObject());
     define(g, "E", this.espruinoObject());
@@ -279,29 +288,6 @@ export class Boot {
     if (this.profile.sleepGlobal) define(g, this.profile.sleepGlobal, this.sleepObject());
     this.installHardware(g);
     void InternalError;
-  }
-
-  /** A Date constructor of the realm whose "now" is `now()`; everything else is the realm's own Date. */
-  private boardDate(realDate: unknown, now: () => number): unknown {
-    const make = this.realm.run(
-      `(function (RealDate, now) {
-        function Date(year, month, day, hours, minutes, seconds, ms) {
-          if (!(this instanceof Date)) return new RealDate(now()).toString();
-          if (arguments.length === 0) return new RealDate(now());
-          if (arguments.length === 1) return new RealDate(year);
-          // Espruino's local time is UTC unless E.setTimeZone: the fields are UTC here too
-          return new RealDate(RealDate.UTC(year, month, day === undefined ? 1 : day, hours || 0, minutes || 0, seconds || 0, ms || 0));
-        }
-        Date.prototype = RealDate.prototype;
-        Object.defineProperty(RealDate.prototype, "constructor", { value: Date, writable: true, configurable: true, enumerable: false });
-        Date.now = function () { return now(); };
-        Date.parse = RealDate.parse;
-        Date.UTC = RealDate.UTC;
-        return Date;
-      })`,
-      "Date",
-    ) as (realDate: unknown, now: () => number) => unknown;
-    return make(realDate, now);
   }
 
   private time(): number {

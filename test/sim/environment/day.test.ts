@@ -62,8 +62,15 @@ describe("a day in the garden, real bundle, virtual time", () => {
     expect(timed.length).toBeGreaterThanOrEqual(diags.length - 1); // the one sent before SNTP answers may have none
     for (const diag of timed) expect(Math.abs(Date.parse(diag.body.time!) - (EPOCH + diag.time))).toBeLessThan(60_000);
 
+    // the same values in the same order; the reading due at the very last instant may reach the
+    // broker before the stop in one run and not in the other, so compare what both runs delivered
     const again = await day(17);
-    expect(readings(again, "air/temperature").map((r) => r.value)).toEqual(values);
-    expect(readings(again, "light/illuminance").map((r) => r.value)).toEqual(light.map((r) => r.value));
+    const same = (a: number[], b: number[]) => {
+      expect(Math.abs(a.length - b.length)).toBeLessThanOrEqual(1);
+      const n = Math.min(a.length, b.length);
+      expect(a.slice(0, n)).toEqual(b.slice(0, n));
+    };
+    same(readings(again, "air/temperature").map((r) => r.value), values);
+    same(readings(again, "light/illuminance").map((r) => r.value), light.map((r) => r.value));
   });
 });
