@@ -193,11 +193,12 @@ export function headerLines(header: Header, state: FleetState): string[] {
 export function renderFrame(header: Header, state: FleetState, columns: number, rows: number): string {
   const lines = headerLines(header, state);
   lines.push(`time    ${clockText(state.time)} simulated, ${state.messages} messages on the broker. Ctrl-C stops every node cleanly (they publish offline).`, "");
-  const { rows: nodes, groups } = state.layout();
-  const width = Math.max(4, ...nodes.map((n) => n.id.length));
+  const width = Math.max(4, ...state.nodes.map((n) => n.id.length));
   lines.push(`${"node".padEnd(width)}  ${"kind".padEnd(7)}  ${"status".padEnd(8)}  ${"msgs".padStart(6)}  ${"reconn".padStart(6)}  ${"buffered".padStart(8)}  ${"errors".padStart(6)}  last readings`);
-  const room = Math.max(3, rows - lines.length - 9 - groups.length);
-  const shown = nodes.slice(0, room);
+  const room = Math.max(3, rows - lines.length - 9);
+  // a fleet is one line under the rows (the demo fleet), not a row per node
+  const { rows: nodes, groups } = state.layout();
+  const shown = nodes.slice(0, Math.max(3, room - groups.length));
   for (const view of shown) {
     const readings = [...view.readings.entries()].reverse().map(([k, v]) => `${k} ${v}`).join("  ") || (view.lastError ? `! ${view.lastError}` : "");
     lines.push(
