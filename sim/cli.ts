@@ -13,10 +13,10 @@ import { boardFromConfig } from "./board/from-config";
 import type { NetworkFaults } from "./board/net";
 import { runClock, SimClock, type ClockRun } from "./board/scheduler";
 import { socketHost } from "./board/socket-host";
-import { attachEnvironment, locationOf, type Location, type Site } from "./environment";
 import { startBroker, type BrokerMessage, type BrokerOptions, type EmbeddedBroker } from "./broker";
 import type { NodeBundle } from "./fleet-build";
 import { watchBroker } from "./watch";
+import { attachEnvironment, locationOf, type Location, type Site } from "./environment";
 
 /** The simulated wall clock's default start: 2026-01-01T00:00Z (a winter midnight; the same every run). */
 export const DEFAULT_EPOCH = Date.UTC(2026, 0, 1);
@@ -32,14 +32,6 @@ export interface SimulationOptions {
   /** mqtt://host:port of a real broker; default: the embedded broker. */
   broker?: string;
   seed?: number;
-  /** Real time x speed (default 1). */
-  speed?: number;
-  /** Event-driven time: as fast as the nodes' timers allow. */
-  virtual?: boolean;
-  /** Stop after this much simulated time, ms. */
-  duration?: number;
-  /** Serves HTTP on the embedded broker's WebSocket port (the web page). */
-  http?: BrokerOptions["http"];
   /** Simulated wall-clock ms at the start (what SNTP tells the nodes; the hour of the day for the environment). Default 2026-01-01T00:00Z. */
   epoch?: number;
   /** Where each node is (default: from its id, see locationOf); the environment's signals depend on it. */
@@ -48,6 +40,14 @@ export interface SimulationOptions {
   site?: Omit<Site, "seed">;
   /** The seeded environment (default on); off leaves every sensor at its fixed physical values. */
   environment?: boolean;
+  /** Real time x speed (default 1). */
+  speed?: number;
+  /** Event-driven time: as fast as the nodes' timers allow. */
+  virtual?: boolean;
+  /** Stop after this much simulated time, ms. */
+  duration?: number;
+  /** Serves HTTP on the embedded broker's WebSocket port (the web page). */
+  http?: BrokerOptions["http"];
 }
 
 export interface SimNode {
