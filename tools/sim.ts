@@ -17,6 +17,7 @@ export interface SimOutput {
 }
 
 interface SimFlags {
+  clock?: number;
   nodes?: number;
   broker?: string;
   seed: number;
@@ -26,7 +27,6 @@ interface SimFlags {
   json?: boolean;
   scenario?: string;
   fault?: FaultSpec[];
-  clock?: number;
 }
 
 export function registerSimCommands(program: Command, io: SimOutput, done: (code: number) => void): void {
@@ -74,12 +74,12 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
     .command("start")
     .description("Try it with no hardware: embedded MQTT broker + one simulated node per boards/*.json + a live view in the terminal and a web page.")
     .option("--boards <folder>", "folder of board files", "boards")
-    .option("--seed <number>", "master seed", parseInteger, 1)
-    .option("--speed <factor>", "run the clock this many times faster than real time", parsePositive)
     .option("--demo <count>", `also run a demo fleet of this many simulated nodes (${DEMO_DESCRIPTION}) in indoor, outdoor and greenhouse spots; 0 for none`, parseDemo, 20)
     .option("--clock <time>", "simulated wall-clock time at the start, e.g. 2026-06-21T12:00Z (default: now, so the simulated daylight follows yours)", parseClock)
     .option("--duration <time>", "stop after this much simulated time (90s, 15m, 1h); default: run until Ctrl-C", parseTime)
     .option("--snapshot <file>", "also write the live view as plain text to this file, every second and once more when stopping (for docs and logs)")
+    .option("--seed <number>", "master seed", parseInteger, 1)
+    .option("--speed <factor>", "run the clock this many times faster than real time", parsePositive)
     .addHelpText(
       "after",
       [
