@@ -76,6 +76,12 @@ export class FleetState {
       this.remember(`${view.id} ! ${text}`);
       return `${view.id} ! ${text}`;
     }
+    if (event.type === "world" && !view.group) {
+      // the simulated world acting on an input: someone opened the door, pressed the bell
+      const text = `${view.id} ~ ${String(event.input)}: ${String(event.what)} for ${(Number(event.duration) / 1000).toFixed(1)} s`;
+      this.remember(text);
+      return text;
+    }
     if (event.type === "boot") return `${view.id} ~ boot ${event.boot} (${String(event.reason)})`;
     if (event.type === "halt" && event.why !== "shutdown" && event.why !== "dispose") return `${view.id} ~ halt (${String(event.why)})`;
     return undefined;

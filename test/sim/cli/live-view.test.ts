@@ -48,6 +48,13 @@ describe("the demo fleet in the live view", () => {
     expect(frame.slice(frame.indexOf("last lines printed by the nodes:") + 1)).toEqual(["greenhouse | sensor air: bme280"]);
   });
 
+  it("the world's events on an example board's inputs are lines of their own; a fleet's are not", () => {
+    const state = fleet();
+    expect(state.apply({ type: "world", node: "greenhouse", input: "door", kind: "door", what: "open", duration: 12_345, time: 9 })).toBe("greenhouse ~ door: open for 12.3 s");
+    expect(state.apply({ type: "world", node: "demo-001", input: "motion", kind: "motion", what: "motion", duration: 8000, time: 9 })).toBeUndefined();
+    expect(state.recent).toEqual(["greenhouse ~ door: open for 12.3 s"]);
+  });
+
   it("without a fleet there is no summary line", () => {
     const state = new FleetState([config("greenhouse")]);
     state.apply(mqtt("sensornode/greenhouse/status", "online"));
