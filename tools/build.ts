@@ -21,6 +21,7 @@ import { parse } from "acorn";
 import type { BoardConfig } from "../boards/schema";
 import { checkDialect, type Violation } from "./gate";
 import { loadBoard, type LoadOptions, type Problem } from "./config";
+import { inlineConstants } from "./inline";
 import { estimateMemory, type MemoryEstimate } from "./memory";
 import { planModule, planNode } from "./plan";
 
@@ -210,7 +211,7 @@ export async function minifyUnwrapped(debugCode: string): Promise<string> {
   if (!callee || callee.type !== "ArrowFunctionExpression" || callee.params.length > 0 || callee.body.type !== "BlockStatement") {
     throw new Error("build: the readable bundle is not one `(() => { ... })()`; tools/build.ts cannot unwrap it for the board (was pass 1's format changed?)");
   }
-  const body = debugCode.slice(callee.body.start + 1, callee.body.end - 1);
+  const body = inlineConstants(debugCode.slice(callee.body.start + 1, callee.body.end - 1)).code;
   const reserve = ESPRUINO_SHORT_GLOBALS.join(",");
   const minified = await esbuild.transform(`${reserve};\n${body}`, {
     minify: true,
