@@ -202,7 +202,7 @@ export const ESPRUINO_SHORT_GLOBALS = ["E", ...Array.from({ length: 41 }, (_, i)
  * emitted). Espruino's own short globals are reserved by referencing them in a first
  * statement, which esbuild then never hands out as names, and which is removed again.
  */
-export async function minifyUnwrapped(debugCode: string): Promise<string> {
+async function minifyUnwrapped(debugCode: string): Promise<string> {
   const ast = parse(debugCode, { ecmaVersion: "latest", sourceType: "script" }) as unknown as {
     body: { type: string; expression?: { type: string; arguments: unknown[]; callee: { type: string; params: unknown[]; body: { type: string; start: number; end: number } } } }[];
   };
