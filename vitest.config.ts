@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Firmware modules imported directly see every build-time feature switch on.
+    setupFiles: ["test/support/features.ts"],
   },
 });

@@ -46,7 +46,7 @@ function lineCount(text: string | undefined): number {
 export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, storage: Storage, time: WallTime, log: (message: string) => void): Forwarder {
   const measurements = plan.measurements;
   const filters = measurements.map(function (m) {
-    return m.filter ? new MeasurementFilter(m.filter) : undefined;
+    return SENSORNODE_FEATURES.filters && m.filter ? new MeasurementFilter(m.filter) : undefined;
   });
   const capacity = plan.bufferCapacity;
   const buffer = capacity > 0 ? new ReadingBuffer(capacity) : undefined;

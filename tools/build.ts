@@ -1,4 +1,4 @@
-// Builds one board's firmware: the board's validated config baked in, one IIFE bundle,
+// Builds one board's firmware: the board's validated config baked in, one bundle,
 // checked by the dialect gate, minified by esbuild only, with a size and memory report.
 //
 // Two passes, on purpose:
@@ -9,15 +9,19 @@
 //     temporaries the ESP8266 cannot spare).
 //  2. Minify that output with ESPRUINO_SUPPORTED, so the minifier never introduces syntax
 //     Espruino lacks (it would turn `a || (a = b)` into `a ||= b`), then gate it again.
+//     The board's bundle drops pass 1's `(() => {...})()` wrapper (see minifyUnwrapped: the
+//     wrapper cost the ESP8266 board ~480 of its 1,600 variables).
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import crypto from "node:crypto";
 import * as esbuild from "esbuild";
 import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
+import { parse } from "acorn";
 import type { BoardConfig } from "../boards/schema";
 import { checkDialect, type Violation } from "./gate";
 import { loadBoard, type LoadOptions, type Problem } from "./config";
+import { inlineConstants } from "./inline";
 import { estimateMemory, type MemoryEstimate } from "./memory";
 import { planModule, planNode } from "./plan";
 
@@ -119,6 +123,7 @@ export async function buildBoard(boardFile: string, options: BuildOptions = {}):
       logLevel: "silent",
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: false, verbatimModuleSyntax: true } },
       define: {
+        ...featureDefines(featuresOf(config)),
         SENSORNODE_CONFIG: JSON.stringify(config),
         SENSORNODE_VERSION: JSON.stringify(FIRMWARE_VERSION),
         SENSORNODE_CONFIG_HASH: JSON.stringify(result.configHash),
@@ -139,17 +144,16 @@ export async function buildBoard(boardFile: string, options: BuildOptions = {}):
   }
   if (result.violations.length > 0) return result;
 
-  const minified = await esbuild.transform(debugCode, {
-    minify: true,
-    target: "esnext",
-    supported: ESPRUINO_SUPPORTED,
-    legalComments: "none",
-    charset: "ascii",
-  });
-  for (const violation of checkDialect(minified.code)) result.violations.push({ ...violation, bundle: "minified" });
+  let code: string;
+  try {
+    code = await minifyUnwrapped(debugCode);
+  } catch (error) {
+    result.errors = [String((error as Error).message ?? error)];
+    return result;
+  }
+  for (const violation of checkDialect(code)) result.violations.push({ ...violation, bundle: "minified" });
   if (result.violations.length > 0) return result;
 
-  const code = minified.code;
   const outDir = options.outDir ?? path.join(ROOT, "dist");
   const file = path.join(outDir, `${name}.js`);
   const debugPath = path.join(outDir, `${name}.debug.js`);
@@ -177,6 +181,55 @@ export async function buildBoard(boardFile: string, options: BuildOptions = {}):
 }
 
 /**
+ * Names Espruino defines as globals that a minified top-level name could take: `E`, and the
+ * pin names (D0..D40 on ESP32, D0..D16 and A0 on ESP8266). Only 1-2 character names matter:
+ * esbuild hands out 3-character names only past ~4,000 symbols.
+ */
+export const ESPRUINO_SHORT_GLOBALS = ["E", ...Array.from({ length: 41 }, (_, i) => `D${i}`), ...Array.from({ length: 8 }, (_, i) => `A${i}`)];
+
+/**
+ * Minifies the debug bundle WITHOUT its `(() => { ... })()` wrapper: the bundle's top level
+ * runs in Espruino's global scope.
+ *
+ * Why (measured on Espruino 2v29 from flash, ESP8266 memory model): a function keeps its
+ * scope chain, and one created inside another function gets a fresh array of ALL its
+ * enclosing scopes. Inside the wrapper, every function of the firmware is one level deeper:
+ * a top-level function cost 5 variables (0 params) instead of 4, and a closure made by a
+ * factory such as createNode 9 instead of 6 (an Array(2) of scopes per closure). The door
+ * board makes ~130 such closures at boot: the wrapper alone cost ~480 of its 1,600 variables.
+ *
+ * The top-level names are still minified (format "esm": module scope, no import/export is
+ * emitted). Espruino's own short globals are reserved by referencing them in a first
+ * statement, which esbuild then never hands out as names, and which is removed again.
+ */
+async function minifyUnwrapped(debugCode: string): Promise<string> {
+  const ast = parse(debugCode, { ecmaVersion: "latest", sourceType: "script" }) as unknown as {
+    body: { type: string; expression?: { type: string; arguments: unknown[]; callee: { type: string; params: unknown[]; body: { type: string; start: number; end: number } } } }[];
+  };
+  const call = ast.body.length === 1 && ast.body[0]!.type === "ExpressionStatement" ? ast.body[0]!.expression : undefined;
+  const callee = call && call.type === "CallExpression" && call.arguments.length === 0 ? call.callee : undefined;
+  if (!callee || callee.type !== "ArrowFunctionExpression" || callee.params.length > 0 || callee.body.type !== "BlockStatement") {
+    throw new Error("build: the readable bundle is not one `(() => { ... })()`; tools/build.ts cannot unwrap it for the board (was pass 1's format changed?)");
+  }
+  const body = inlineConstants(debugCode.slice(callee.body.start + 1, callee.body.end - 1)).code;
+  const reserve = ESPRUINO_SHORT_GLOBALS.join(",");
+  const minified = await esbuild.transform(`${reserve};\n${body}`, {
+    minify: true,
+    format: "esm",
+    // Drops the top-level functions that only a left-out feature used (hal/features.d.ts).
+    treeShaking: true,
+    target: "esnext",
+    supported: ESPRUINO_SUPPORTED,
+    legalComments: "none",
+    charset: "ascii",
+  });
+  if (!minified.code.startsWith(`${reserve};`)) {
+    throw new Error("build: esbuild moved the statement that reserves Espruino's global names (tools/build.ts minifyUnwrapped); the bundle was not written");
+  }
+  return minified.code.slice(reserve.length + 1);
+}
+
+/**
  * Identifies a build (firmware version + config) without revealing anything: it hashes the
  * config as written, with secrets still as their "${NAME}", never the resolved values.
  */
@@ -195,6 +248,34 @@ function moduleSizes(metafile: esbuild.Metafile): { path: string; bytes: number 
   return Object.entries(output.inputs)
     .map(([input, info]) => ({ path: input, bytes: info.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes);
+}
+
+/** The build-time feature switches (hal/features.d.ts), each on only when the board uses it. */
+export interface Features {
+  filters: boolean;
+  oneWire: boolean;
+  analog: boolean;
+  tls: boolean;
+}
+
+export const ALL_FEATURES: Features = { filters: true, oneWire: true, analog: true, tls: true };
+
+/** Which features this board uses; everything else is left out of its bundle. */
+export function featuresOf(config: BoardConfig): Features {
+  const sensors = config.sensors ?? [];
+  return {
+    filters: planNode(config, FIRMWARE_VERSION).measurements.some((m) => m.filter !== undefined),
+    oneWire: (config.onewire ?? []).length > 0 || sensors.some((s) => s.type === "ds18b20"),
+    analog: sensors.some((s) => s.type === "analog"),
+    tls: !!config.mqtt.tls,
+  };
+}
+
+/** esbuild `define` entries: SENSORNODE_FEATURES.<name> -> true | false. */
+export function featureDefines(features: Features): Record<string, string> {
+  const defines: Record<string, string> = {};
+  for (const [name, on] of Object.entries(features)) defines[`SENSORNODE_FEATURES.${name}`] = on ? "true" : "false";
+  return defines;
 }
 
 /** Which driver file serves each board entry (hal/drivers/<file>.ts, each exporting `create`). */

@@ -189,7 +189,18 @@ export function planNode(config: BoardConfig, firmwareVersion: string): NodePlan
  * payloads, plus `discoveryCount` and `discoveryMessage(i)` that returns one [topic, payload].
  */
 export function planModule(plan: NodePlan): string {
-  const small = { ...plan, discovery: undefined };
+  // Only what the firmware reads: every property and string here is alive on the board for
+  // its whole life (on an ESP8266, ~1 variable per property and per 10 characters). The
+  // discovery payloads already hold the device classes; names and units are in readings
+  // only in JSON mode.
+  const json = plan.payload === "json";
+  const measurements = plan.measurements.map((m) => ({
+    ...m,
+    deviceClass: undefined,
+    measurement: json ? m.measurement : undefined,
+    unit: json ? m.unit : undefined,
+  }));
+  const small = { ...plan, measurements, discovery: undefined, discoveryPrefix: undefined };
   const cases = plan.discovery.map(([topic, payload], i) => `    case ${i}: return [${JSON.stringify(topic)}, ${JSON.stringify(payload)}];`).join("\n");
   return [
     `export const plan = ${JSON.stringify(small)};`,

@@ -25,7 +25,7 @@ import { backoffDelay, longDelay } from "./backoff";
 import { encodeConnect } from "./connect";
 import {
   CONNACK,
-  CONNACK_REASONS,
+  connackReason,
   DISCONNECT,
   PINGREQ,
   PUBACK,
@@ -293,7 +293,7 @@ export function createClient(options: ClientOptions): MqttClient {
     if (code !== 0) {
       // The broker closes after a refusal [MQTT-3.2.2-5]. Codes 1, 2, 4, 5 need a change
       // on one side or the other: wait long instead of hammering the broker.
-      closed("refused: " + (CONNACK_REASONS[code] || "return code " + code), DESTROY, code !== 3);
+      closed("refused: " + (connackReason(code) || "return code " + code), DESTROY, code !== 3);
       return "refused";
     }
     const sessionPresent = packet.sessionPresent;

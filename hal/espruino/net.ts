@@ -100,9 +100,10 @@ export const espruinoTransport: Transport = {
       },
     };
     try {
-      const module = global.require(options.tls ? "tls" : "net");
+      // A board without TLS leaves the "tls" path (and caForEspruino) out of its bundle.
+      const module = global.require(SENSORNODE_FEATURES.tls && options.tls ? "tls" : "net");
       const settings: { host: string; port: number; ca?: string } = { host: options.host, port: options.port };
-      if (options.tls && options.ca) settings.ca = caForEspruino(options.ca);
+      if (SENSORNODE_FEATURES.tls && options.tls && options.ca) settings.ca = caForEspruino(options.ca);
       const s = module.connect(settings, () => {
         if (socket === s) handlers.onOpen();
       });

@@ -1,6 +1,7 @@
 // The Platform over Espruino, built from the board file: buses by their board names,
 // opened on first use and shared by every sensor on them.
 import { codedError } from "../errors";
+import type { AnalogInput } from "../analog";
 import type { I2CBus } from "../i2c";
 import type { OneWireBus } from "../onewire";
 import type { LogLevel, Platform, PlatformConfig } from "../platform";
@@ -37,7 +38,10 @@ export function createEspruinoPlatform(config: PlatformConfig): Platform {
       }
       return i2c[name]!;
     },
-    oneWire: function (name: string): OneWireBus {
+    // Boards without a 1-Wire bus or an analog sensor leave those adapters out (hal/features.d.ts).
+    oneWire: !SENSORNODE_FEATURES.oneWire ? function (name: string): OneWireBus {
+      throw unknown("1-Wire", name);
+    } : function (name: string): OneWireBus {
       if (!oneWire[name]) {
         const bus = (config.onewire || []).filter(function (b) {
           return b.name === name;
@@ -48,6 +52,8 @@ export function createEspruinoPlatform(config: PlatformConfig): Platform {
       return oneWire[name]!;
     },
     pin: espruinoPin,
-    analog: espruinoAnalog,
+    analog: SENSORNODE_FEATURES.analog ? espruinoAnalog : function (name: string): AnalogInput {
+      throw codedError("invalid-options", "no analog input " + name + " in this build");
+    },
   };
 }

@@ -13,7 +13,6 @@ declare function load(): void;
 declare function reset(): void;
 
 // ESP8266 rst_info.reason (Espressif SDK): the index is the code.
-const ESP8266_REASONS = ["power on", "hardware watchdog", "exception", "software watchdog", "software restart", "deep sleep", "external reset"];
 
 export function espruinoSystem(board: string) {
   const esp32 = board === "ESP32" && typeof ESP32 !== "undefined" ? ESP32 : undefined;
@@ -26,7 +25,8 @@ export function espruinoSystem(board: string) {
       try {
         if (esp8266) {
           const code = esp8266.getResetInfo().reason;
-          return ESP8266_REASONS[code] || "code " + code;
+          // The words in the function's text (flash), not a module-level array (~23 variables).
+          return "power on,hardware watchdog,exception,software watchdog,software restart,deep sleep,external reset".split(",")[code] || "code " + code;
         }
         // ESP_SLEEP_WAKEUP_TIMER = 4: a wake from deep sleep; anything else is a reset.
         if (esp32) return esp32.getWakeupCause() === 4 ? "deep sleep" : "reset";

@@ -34,7 +34,14 @@ export function espruinoWifi(ssid: string, password: string | undefined, sntp: s
   };
   return {
     start: function (up: () => void, down: (reason: string) => void): void {
-      wifi = global.require("Wifi");
+      try {
+        wifi = global.require("Wifi");
+      } catch (error) {
+        // An Espruino build without WiFi (Linux, or a wrong firmware image on the board):
+        // say so where diag shows it, instead of an uncaught error in the middle of boot.
+        down("wifi: no Wifi module in this Espruino build (" + (error as Error).message + ")");
+        return;
+      }
       wifi.on("connected", function () {
         // The zone is a number on ESP8266 (hours) but a POSIX TZ string on ESP32 ("Zone is not
         // a string" otherwise): numbers first, then the string. Readings are stamped in UTC.
