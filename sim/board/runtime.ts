@@ -263,6 +263,21 @@ export class Boot {
       host.rtc.timeOffset = Number(seconds) - (host.clock.now() - host.rtc.rtcOrigin) / 1000;
     });
     define(g, "getSerial", () => serialFromMac(host.mac));
+    // Espruino's Date reads the board's clock: Date.now() and new Date() are getTime() * 1000,
+    // so 1970 plus uptime until SNTP or setTime (V8's would leak the host's real date).
+    define(
+      g,
+      "Date",
+      (realm.run(
+        `(function (getTime) { var D = Date;
+          function BoardDate() { if (!(this instanceof BoardDate)) return new D(getTime() * 1000).toString();
+            return arguments.length === 0 ? new D(getTime() * 1000) : new (D.bind.apply(D, [null].concat(Array.prototype.slice.call(arguments))))(); }
+          BoardDate.prototype = D.prototype; D.prototype.constructor = BoardDate;
+          BoardDate.now = function () { return getTime() * 1000; }; BoardDate.parse = D.parse; BoardDate.UTC = D.UTC;
+          return BoardDate; })`,
+        "Date",
+      ) as (getTime: () => number) => DateConstructor)((): number => this.time()),
+    );
 
     define(g, "process", this.processObject());
     define(g, "E", this.espruinoObject());
