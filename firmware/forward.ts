@@ -79,17 +79,19 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
     }
     return at;
   };
-  /** Rewrites the file without what was sent (and without `drop` more of the oldest lines). */
+  /**
+   * Rewrites the file without what was confirmed, and without the `drop` oldest lines not
+   * handed to the client (those it holds will arrive: counting them lost would be wrong).
+   */
   const compact = function (drop: number): void {
     const text = storage.read(SPILL_FILE) || "";
-    const cut = skip(text, offset, drop);
+    let rest = text.substring(offset, cursor) + text.substring(skip(text, cursor, drop));
+    if (rest.charAt(rest.length - 1) === "\n") rest = rest.substring(0, rest.length - 1);
+    cursor -= offset;
     offset = 0;
     spilled -= drop;
-    // Dropped lines were the oldest: handed ones among them are no longer waited for.
-    fileHanded = drop < fileHanded ? fileHanded - drop : 0;
-    if (cut >= text.length) storage.erase(SPILL_FILE);
-    else storage.write(SPILL_FILE, text.substring(cut));
-    cursor = skip(text, cut, fileHanded) - cut;
+    if (rest.length === 0) storage.erase(SPILL_FILE);
+    else storage.write(SPILL_FILE, rest);
   };
 
   /** RAM ring to the end of the file. The ring is handed only once every file line is, so its handed readings join the handed lines. */
@@ -139,7 +141,8 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
       try {
         if (spilled >= capacity * SPILL_LIMIT) {
           // Storage is at its limit too: the oldest ring's worth goes, counted.
-          const drop = capacity < spilled ? capacity : spilled;
+          const waiting = spilled - fileHanded;
+          const drop = capacity < waiting ? capacity : waiting;
           compact(drop);
           lost += drop;
         }
@@ -237,6 +240,9 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
     },
 
     persist: function (): void {
+      // Rebases what waits first, if SNTP answered since the last reading (a spilled
+      // reading without wall time can never be dated after a reboot).
+      time.valid();
       try {
         // What was sent leaves the file, or the next boot would send it again.
         if (offset > 0) compact(0);
