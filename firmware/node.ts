@@ -324,7 +324,7 @@ export function createNode(o: NodeOptions): SensorNode {
     try {
       saved = JSON.parse(storage.read(INTERVAL_FILE) || "0");
     } catch {
-      log("saved intervals unreadable: ignored");
+      // unreadable: the board file's intervals
     }
     return saved && saved["#"] === o.configHash ? saved : { "#": o.configHash };
   };
@@ -361,14 +361,11 @@ export function createNode(o: NodeOptions): SensorNode {
     } else if (sensors.setInterval(c.sensor, c.value!) === 0) {
       sendDiag({ error: "no sensor named " + c.sensor });
     } else {
-      // Kept for the next boot and wake: the last word for each sensor, "*" for all.
+      // Kept for the next boot and wake: the last word for each sensor, "*" for all. (A full
+      // flash throws here; the client reports a callback that throws, and carries on.)
       const saved = c.sensor === undefined ? { "#": o.configHash } : intervals();
       saved[c.sensor === undefined ? "*" : c.sensor] = c.value!;
-      try {
-        storage.write(INTERVAL_FILE, JSON.stringify(saved));
-      } catch (error) {
-        sendDiag({ error: "interval not saved: " + (error as Error).message });
-      }
+      storage.write(INTERVAL_FILE, JSON.stringify(saved));
     }
   };
 
