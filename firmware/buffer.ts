@@ -68,15 +68,15 @@ export class ReadingBuffer {
     return dropped;
   }
 
-  /** The oldest reading without removing it, or undefined. */
-  peek(): Reading | undefined {
-    if (this.count === 0) return undefined;
-    return this.slotAt(this.head);
+  /** The reading `index` places from the oldest (0: the oldest) without removing it, or undefined. */
+  peek(index: number): Reading | undefined {
+    if (index >= this.count) return undefined;
+    return this.slotAt((this.head + index) % this.capacity);
   }
 
   /** Removes and returns the oldest reading. */
   shift(): Reading | undefined {
-    const reading = this.peek();
+    const reading = this.peek(0);
     if (reading) {
       this.head = (this.head + 1) % this.capacity;
       this.count--;
@@ -104,6 +104,8 @@ export class ReadingBuffer {
    * monotonic are kept but lose their time (a monotonic clock means nothing after reboot).
    */
   spill(storage: Storage): number {
+    // Nothing to add: leave the file as it is (appending "" would add an empty line).
+    if (this.count === 0) return 0;
     const lines: string[] = [];
     for (let i = 0; i < this.count; i++) {
       const slot = (this.head + i) % this.capacity;
@@ -111,8 +113,7 @@ export class ReadingBuffer {
       lines.push((this.keys[slot]! & 0x7fff) + "," + this.values[slot] + "," + (valid ? this.times[slot] : "") + "," + this.sequences[slot]);
     }
     const previous = storage.read(SPILL_FILE);
-    const text = (previous ? previous + "\n" : "") + lines.join("\n");
-    if (text.length > 0) storage.write(SPILL_FILE, text);
+    storage.write(SPILL_FILE, (previous ? previous + "\n" : "") + lines.join("\n"));
     const spilled = this.count;
     this.head = 0;
     this.count = 0;

@@ -1,10 +1,17 @@
 // Readings from filter to broker (issue 5 §2, §6): scale, filter, then publish now or keep.
 //
-// Order is the rule: while anything is waiting (in Storage or in the RAM ring), a new
-// reading joins the back of the queue instead of overtaking it, so every topic sees its
-// values in the order they were taken and the retained value ends up the newest. The
-// backlog drains at QoS 1 a few messages at a time, only while the client holds fewer than
-// `room` messages: input edges, output echoes, status and diag always find queue space.
+// Order is the rule: every reading, and every input edge (door contact, button), joins the
+// back of one queue, so every topic sees its values in the order they were taken and the
+// retained value ends up the newest. The queue drains at QoS 1 a few messages at a time,
+// only while the client holds fewer than `room` messages: output echoes, status, discovery
+// and diag always find queue space.
+//
+// A reading leaves the queue only once the broker has it: what was handed to the client
+// stays at the front of the queue, marked handed, until the client holds nothing
+// unacknowledged (pending() === 0). So when the node must sleep (the awake budget), reboot
+// or stop mid-drain, persist() writes the unacknowledged readings to Storage with the rest:
+// at least once, never lost (a PUBACK that was on its way when the node slept means a
+// duplicate on the next wake, which QoS 1 allows).
 //
 // Where readings wait: the RAM ring (firmware/buffer.ts); when it is full it spills to
 // Storage, up to SPILL_LIMIT rings' worth; beyond that the oldest ring's worth in Storage is
@@ -28,7 +35,9 @@ const SPILL_LIMIT = 4;
 export interface Forwarder {
   /** A raw value from a driver (SI units) for measurement `key`. */
   reading(key: number, raw: number): void;
-  /** Publishes waiting readings while the client has room; true while some remain. */
+  /** Input `index` changed: 1 ON, 0 OFF (retained .../state), 2 a long press (.../long ON). */
+  input(index: number, value: number): void;
+  /** Publishes waiting readings while the client has room (and drops the acknowledged ones); true while some remain. */
   pump(room: number): boolean;
   /** Readings waiting (RAM + Storage). */
   backlog(): number;
@@ -54,9 +63,13 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
   const scratch: Reading = { key: 0, value: 0, time: 0, timeValid: false, sequence: 0 };
   let sequence = 0;
   let lost = 0;
-  /** Lines in the spill file not yet sent, and where the next one starts. */
+  /** Lines in the spill file not yet acknowledged, and where the first one starts. */
   let spilled = lineCount(storage.read(SPILL_FILE));
   let offset = 0;
+  /** Readings at the front of the file / of the ring handed to the client, not yet confirmed; where the file's next unhanded line starts. */
+  let fileHanded = 0;
+  let ramHanded = 0;
+  let cursor = 0;
   /** Position just after `lines` more lines from `from` in `text` (text.length at the end). */
   const skip = function (text: string, from: number, lines: number): number {
     let at = from;
@@ -66,14 +79,29 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
     }
     return at;
   };
-  /** Rewrites the file without what was sent (and without `drop` more of the oldest lines). */
+  /**
+   * Rewrites the file without what was confirmed, and without the `drop` oldest lines not
+   * handed to the client (those it holds will arrive: counting them lost would be wrong).
+   */
   const compact = function (drop: number): void {
     const text = storage.read(SPILL_FILE) || "";
-    const cut = skip(text, offset, drop);
+    let rest = text.substring(offset, cursor) + text.substring(skip(text, cursor, drop));
+    if (rest.charAt(rest.length - 1) === "\n") rest = rest.substring(0, rest.length - 1);
+    cursor -= offset;
     offset = 0;
     spilled -= drop;
-    if (cut >= text.length) storage.erase(SPILL_FILE);
-    else storage.write(SPILL_FILE, text.substring(cut));
+    if (rest.length === 0) storage.erase(SPILL_FILE);
+    else storage.write(SPILL_FILE, rest);
+  };
+
+  /** RAM ring to the end of the file. The ring is handed only once every file line is, so its handed readings join the handed lines. */
+  const spillRam = function (): void {
+    spilled += buffer!.spill(storage);
+    if (ramHanded > 0) {
+      fileHanded += ramHanded;
+      ramHanded = 0;
+      cursor = skip(storage.read(SPILL_FILE) || "", offset, fileHanded);
+    }
   };
 
   const backlog = function (): number {
@@ -84,8 +112,16 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
   // queued, or refused for good) consumes the reading, so a bad one cannot block the rest.
   const send = function (key: number, value: number, at: number, timeValid: boolean, seq: number): boolean {
     const m = measurements[key];
-    const text = m ? formatValue(value, m.decimals) : "";
-    if (!m || text === "") return true;
+    if (!m) {
+      // Keys after the measurements are inputs, published as they are live (firmware/io.ts).
+      const input = plan.inputs[key - measurements.length];
+      if (!input) return true;
+      const topic = input.topic;
+      if (value === 2) return client.publish(topic.slice(0, topic.length - 5) + "long", "ON", 1, false) !== "queue-full";
+      return client.publish(topic, value ? "ON" : "OFF", 1, true) !== "queue-full";
+    }
+    const text = formatValue(value, m.decimals);
+    if (text === "") return true;
     let payload = text;
     if (plan.payload === "json") {
       payload =
@@ -105,11 +141,12 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
       try {
         if (spilled >= capacity * SPILL_LIMIT) {
           // Storage is at its limit too: the oldest ring's worth goes, counted.
-          const drop = capacity < spilled ? capacity : spilled;
+          const waiting = spilled - fileHanded;
+          const drop = capacity < waiting ? capacity : waiting;
           compact(drop);
           lost += drop;
         }
-        spilled += buffer.spill(storage);
+        spillRam();
       } catch (error) {
         // Storage failed: the ring drops its oldest instead (counted by the buffer).
         log("spill failed: " + (error as Error).message);
@@ -120,7 +157,19 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
     scratch.time = at;
     scratch.timeValid = timeValid;
     scratch.sequence = seq;
-    buffer.push(scratch);
+    if (buffer.push(scratch) && ramHanded > 0) ramHanded--;
+  };
+
+  /** Stamps a value and queues it; with no buffer it goes now or is lost. */
+  const record = function (key: number, value: number): void {
+    const timeValid = time.valid();
+    const at = timeValid ? time.now() : clock.now();
+    sequence = (sequence + 1) & 0xffff;
+    if (!buffer) {
+      if (!client.connected() || !send(key, value, at, timeValid, sequence)) lost++;
+      return;
+    }
+    keep(key, value, at, timeValid, sequence);
   };
 
   return {
@@ -132,37 +181,53 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
       if (filter) value = filter.update(value, clock.now());
       // Never NaN or Infinity as a number (issue 5 §2).
       if (value === undefined || !(value > -Infinity && value < Infinity)) return;
-      const timeValid = time.valid();
-      const at = timeValid ? time.now() : clock.now();
-      sequence = (sequence + 1) & 0xffff;
-      if (client.connected() && backlog() === 0 && send(key, value, at, timeValid, sequence)) return;
-      keep(key, value, at, timeValid, sequence);
+      record(key, value);
+    },
+
+    input: function (index: number, value: number): void {
+      record(measurements.length + index, value);
     },
 
     pump: function (room: number): boolean {
-      const text = spilled > 0 ? storage.read(SPILL_FILE) || "" : "";
-      while (client.connected() && client.pending() < room) {
-        if (spilled > 0) {
-          if (offset >= text.length) {
-            // The file ended early (written by an older firmware, or damaged): forget it.
+      if (fileHanded + ramHanded > 0 && client.pending() === 0) {
+        // The client holds nothing unacknowledged: everything handed to it reached the broker.
+        if (fileHanded > 0) {
+          spilled -= fileHanded;
+          offset = cursor;
+          fileHanded = 0;
+          if (spilled <= 0) {
             spilled = 0;
-            continue;
-          }
-          const end = text.indexOf("\n", offset);
-          const next = end < 0 ? text.length : end + 1;
-          // The format of ReadingBuffer.spill: key,value,time,sequence (time empty: unknown).
-          const fields = text.substring(offset, end < 0 ? text.length : end).split(",");
-          if (fields.length === 4 && !send(Number(fields[0]), Number(fields[1]), Number(fields[2]), fields[2] !== "", Number(fields[3]))) break;
-          offset = next;
-          spilled--;
-          if (spilled === 0) {
             storage.erase(SPILL_FILE);
             offset = 0;
+            cursor = 0;
           }
-        } else if (buffer && buffer.length > 0) {
-          const r = buffer.peek()!;
+        }
+        for (; ramHanded > 0; ramHanded--) buffer!.shift();
+      }
+      const text = spilled > fileHanded ? storage.read(SPILL_FILE) || "" : "";
+      while (client.connected() && client.pending() < room) {
+        if (spilled > fileHanded) {
+          if (cursor >= text.length) {
+            // The file ended early (written by an older firmware, or damaged): forget the rest.
+            spilled = fileHanded;
+            if (spilled === 0) {
+              storage.erase(SPILL_FILE);
+              offset = 0;
+              cursor = 0;
+            }
+            continue;
+          }
+          const end = text.indexOf("\n", cursor);
+          // The format of ReadingBuffer.spill: key,value,time,sequence (time empty: unknown).
+          const fields = text.substring(cursor, end < 0 ? text.length : end).split(",");
+          if (fields.length === 4 && !send(Number(fields[0]), Number(fields[1]), Number(fields[2]), fields[2] !== "", Number(fields[3]))) break;
+          cursor = end < 0 ? text.length : end + 1;
+          fileHanded++;
+        } else if (buffer && buffer.length > ramHanded) {
+          // The ring once every file line is handed: a spill then finds the handed readings in front.
+          const r = buffer.peek(ramHanded)!;
           if (!send(r.key, r.value, r.time, r.timeValid, r.sequence)) break;
-          buffer.shift();
+          ramHanded++;
         } else break;
       }
       return backlog() > 0;
@@ -175,10 +240,13 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
     },
 
     persist: function (): void {
+      // Rebases what waits first, if SNTP answered since the last reading (a spilled
+      // reading without wall time can never be dated after a reboot).
+      time.valid();
       try {
         // What was sent leaves the file, or the next boot would send it again.
         if (offset > 0) compact(0);
-        if (buffer) spilled += buffer.spill(storage);
+        if (buffer) spillRam();
       } catch (error) {
         log("persist failed: " + (error as Error).message);
       }

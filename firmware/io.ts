@@ -1,15 +1,18 @@
 // Digital inputs and outputs (issue 5 §4, §5). Inputs publish every debounced edge at once
 // (retained ON/OFF on <prefix>/<node>/<input>/state; a long press as a non-retained ON on
 // .../<input>/long). Outputs start in their configured state, follow ON/OFF/TOGGLE on
-// <prefix>/<node>/<output>/set and echo the state retained. Edges while MQTT is down are
-// not queued: the current state of every input and output is published again on connect.
+// <prefix>/<node>/<output>/set and echo the state retained. Input edges go through `edge`
+// into the store-and-forward queue (firmware/forward.ts), so edges while MQTT is down are
+// delivered in order after it; on connect the current state of every input joins the back
+// of that queue (so the retained state ends up the current one) and every output's state is
+// published again.
 import type { Clock } from "../hal/clock";
 import type { Platform } from "../hal/platform";
 import type { InputConfig, OutputConfig } from "../boards/schema";
 import type { Plan } from "./forward";
 
 export interface Io {
-  /** Publishes the state of every input and output (after CONNACK). */
+  /** Queues the state of every input, publishes the state of every output (after CONNACK). */
   states(): void;
   /**
    * A message on an output's set topic: undefined if `topic` is not one, "" when done,
@@ -41,6 +44,8 @@ export function createIo(
   drivers: { [kind: string]: (options: any) => any },
   clock: Clock,
   publish: (topic: string, payload: string, retain: boolean) => void,
+  /** Input `index`: 1 ON, 0 OFF, 2 long press (see Forwarder.input). */
+  edge: (index: number, value: number) => void,
   log: (message: string) => void,
 ): Io {
   const make = function (kind: string, options: Record<string, unknown>, name: string): any {
@@ -55,7 +60,6 @@ export function createIo(
     return make("output", { pin: platform.pin(c.pin), initial: !!c.initial, invert: !!c.invert }, c.name);
   });
   const watches: ({ state: boolean; close(): void } | undefined)[] = inputs.map(function (c, i) {
-    const topic = plan.inputs[i]!.topic;
     return make(
       "input",
       {
@@ -66,10 +70,10 @@ export function createIo(
         debounce: c.debounce,
         longPress: c.longPress,
         onChange: function (state: boolean) {
-          publish(topic, onOff(state), true);
+          edge(i, state ? 1 : 0);
         },
         onLongPress: function () {
-          publish(topic.slice(0, topic.length - 5) + "long", "ON", false);
+          edge(i, 2);
         },
       },
       c.name,
@@ -80,7 +84,7 @@ export function createIo(
   return {
     states: function (): void {
       watches.forEach(function (input, i) {
-        if (input) publish(plan.inputs[i]!.topic, onOff(input.state), true);
+        if (input) edge(i, input.state ? 1 : 0);
       });
       switches.forEach(function (output, i) {
         if (output) publish(plan.outputs[i]!.topic, onOff(output.state), true);

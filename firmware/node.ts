@@ -60,6 +60,12 @@ const SETTLE = 300;
 const GOODBYE = 2000;
 /** Storage file: ms of sleep still owed (ESP32 sleeps are chained beyond ~35 min). */
 const SLEEP_FILE = "sn-sleep";
+/**
+ * Storage file: intervals set by the cmd topic, JSON {"<sensor>": ms, "*": ms for all,
+ * "#": config hash}; applied in order at every boot and wake. A new board config (another
+ * hash) starts from the board file's intervals again.
+ */
+const INTERVAL_FILE = "sn-interval";
 
 export function createNode(o: NodeOptions): SensorNode {
   const config = o.config;
@@ -133,12 +139,24 @@ export function createNode(o: NodeOptions): SensorNode {
   const forward = createForwarder(plan, client, clock, storage, time, log);
   rebase = forward.rebase;
   const discovery = createDiscovery(o.discoveryCount, o.discoveryMessage, storage);
-  const io = createIo(config.inputs || [], config.outputs || [], plan, platform, o.drivers, clock, publish, log);
-
   let pump: () => void = function () {};
   const kick = function (): void {
     if (pumpTimer === undefined && !stopped) pumpTimer = clock.setTimeout(pump, PACE);
   };
+  const io = createIo(
+    config.inputs || [],
+    config.outputs || [],
+    plan,
+    platform,
+    o.drivers,
+    clock,
+    publish,
+    function (index: number, value: number) {
+      forward.input(index, value);
+      kick();
+    },
+    log,
+  );
 
   const sensors = createSensors({
     sensors: config.sensors || [],
@@ -290,13 +308,25 @@ export function createNode(o: NodeOptions): SensorNode {
       // Rebases waiting readings first, if SNTP has answered since the last reading.
       time.valid();
       busy = discovery.pump(send);
-      if (!busy) busy = forward.pump(ROOM);
     }
+    // Also while disconnected: it confirms a batch the broker acknowledged before the link went.
+    if (!busy) busy = forward.pump(ROOM);
     if (sleep && !busy && readyToSleep()) {
       goSleep();
       return;
     }
     if ((busy && client.connected()) || (sleep && !stayAwake)) kick();
+  };
+
+  /** The saved intervals for this config ({"#": hash} when none, or another config's, or unreadable). */
+  const intervals = function (): Record<string, number | string> {
+    let saved: Record<string, number | string> | undefined;
+    try {
+      saved = JSON.parse(storage.read(INTERVAL_FILE) || "0");
+    } catch {
+      // unreadable: the board file's intervals
+    }
+    return saved && saved["#"] === o.configHash ? saved : { "#": o.configHash };
   };
 
   const command = function (text: string, retained: boolean): void {
@@ -330,6 +360,12 @@ export function createNode(o: NodeOptions): SensorNode {
       stayAwake = false;
     } else if (sensors.setInterval(c.sensor, c.value!) === 0) {
       sendDiag({ error: "no sensor named " + c.sensor });
+    } else {
+      // Kept for the next boot and wake: the last word for each sensor, "*" for all. (A full
+      // flash throws here; the client reports a callback that throws, and carries on.)
+      const saved = c.sensor === undefined ? { "#": o.configHash } : intervals();
+      saved[c.sensor === undefined ? "*" : c.sensor] = c.value!;
+      storage.write(INTERVAL_FILE, JSON.stringify(saved));
     }
   };
 
@@ -351,11 +387,12 @@ export function createNode(o: NodeOptions): SensorNode {
   onConnect = function (): void {
     connects++;
     sendStatus();
+    // The boot diag describes the node at its first CONNACK, before the inputs' states join the queue.
+    if (connects === 1) sendDiag();
     io.states();
     // Every connect in always-on mode (a broker without persistence forgets retained
     // configs); in battery mode only when the entity list changed.
     discovery.start(!sleep);
-    if (connects === 1) sendDiag();
     kick();
   };
 
@@ -375,6 +412,11 @@ export function createNode(o: NodeOptions): SensorNode {
         client.subscribe(output.setTopic!, 1);
       });
       if (o.discoveryCount > 0) client.subscribe(topics.homeAssistantStatus, 0);
+      const saved = intervals();
+      Object.keys(saved).forEach(function (name) {
+        const ms = saved[name];
+        if (name !== "#" && typeof ms === "number" && ms >= 100) sensors.setInterval(name === "*" ? undefined : name, ms);
+      });
       sensors.start();
       if (!sleep) scheduleDiag();
       if (o.network) {

@@ -86,15 +86,21 @@ export function fakeSystem(clock: VirtualClock, wall = 0): FakeSystem {
   return system;
 }
 
-/** The Node transport, keeping each connection so a test can cut one like a network would. */
-export function capturing(): Transport & { connections: Connection[] } {
+/**
+ * The Node transport, keeping each connection so a test can cut one like a network would.
+ * `swallow(bytes)` returning true makes that write vanish (a link that stalls one way).
+ */
+export function capturing(swallow?: (bytes: Uint8Array) => boolean): Transport & { connections: Connection[] } {
   const connections: Connection[] = [];
   return {
     connections,
     connect(options, handlers) {
       const connection = nodeTransport.connect(options, handlers);
-      connections.push(connection);
-      return connection;
+      const kept: Connection = swallow
+        ? { write: (bytes) => void (swallow(bytes) || connection.write(bytes)), end: () => connection.end(), destroy: () => connection.destroy() }
+        : connection;
+      connections.push(kept);
+      return kept;
     },
   };
 }
@@ -135,6 +141,9 @@ export interface RigOptions {
   system?: FakeSystem;
   /** Wall time at start (0: not synchronised yet). */
   wall?: number;
+  /** The build's config hash (another one stands for a reflashed board file). */
+  configHash?: string;
+  transport?: ReturnType<typeof capturing>;
 }
 
 export function rig(config: BoardConfig, options: RigOptions = {}): Rig {
@@ -163,7 +172,7 @@ export function rig(config: BoardConfig, options: RigOptions = {}): Rig {
     analog: () => ({ read: () => 0.5 }),
   };
   const plan = planNode(config, "0.1.0-test");
-  const transport = capturing();
+  const transport = options.transport ?? capturing();
   const node = createNode({
     config,
     plan,
@@ -174,7 +183,7 @@ export function rig(config: BoardConfig, options: RigOptions = {}): Rig {
     transport,
     system,
     firmwareVersion: "0.1.0-test",
-    configHash: "cafe12345678",
+    configHash: options.configHash ?? "cafe12345678",
     random: () => 0.5,
   });
   return { clock, storage, system, sim, sht, bme, pins, logs, transport, config, node, plan };

@@ -47,7 +47,7 @@ describe("boot", () => {
     const r = start(rig(config));
     const base = `sensornode/${config.node}`;
     r.sht.setPhysical({ temperature: 21.44, humidity: 48.2 });
-    await until(() => o.on(`${base}/air/pressure`).length > 0, "first readings", r.clock);
+    await until(() => o.on(`${base}/air/pressure`).length > 0 && o.on(`${base}/climate/humidity`).length > 0, "first readings", r.clock);
     await until(() => o.messages.filter((m) => m.topic.startsWith("homeassistant/")).length === r.plan.discovery.length, "discovery", r.clock);
     expect(o.on(`${base}/status`)[0]).toEqual({ topic: `${base}/status`, payload: "online", retain: false });
     expect(await retained(broker.host, broker.port, `${base}/status`)).toBe("online");
@@ -222,6 +222,67 @@ describe("commands", () => {
     await advance(next.clock, 1000, 10);
     expect(next.system.reboots).toBe(0);
     send(`${base}/cmd`, "", true);
+  });
+});
+
+describe("interval command", () => {
+  it("is saved: a reboot and a deep-sleep wake keep it, a bad value is refused in diag and not saved, a new board config starts again", async () => {
+    const storage = memoryStorage();
+    const config = board({
+      mqtt: { host: broker.host, port: broker.port, keepAlive: 60 },
+      sensors: [
+        { name: "climate", type: "sht3x", bus: "i2c0", address: 0x44, interval: 10000 },
+        { name: "air", type: "bme280", bus: "i2c0", address: 0x76, interval: 10000 },
+      ],
+    });
+    const base = `sensornode/${config.node}`;
+    const o = await watch(`${base}/#`);
+    const send = (payload: string) => o.client.publish(`${base}/cmd`, payload, 1, false);
+    const errors = () => o.on(`${base}/diag`).map((m) => JSON.parse(m.payload).error).filter(Boolean);
+    const first = start(rig(config, { storage }));
+    await until(() => o.on(`${base}/air/temperature`).length === 1 && o.on(`${base}/climate/temperature`).length === 1, "first readings", first.clock);
+    send("interval climate 2000");
+    await until(() => storage.files["sn-interval"] !== undefined, "the interval saved", first.clock);
+    const saved = storage.files["sn-interval"];
+    send("interval climate 50");
+    send('{"cmd":"interval","sensor":"climate","value":-1}');
+    await until(() => errors().length === 2, "two diag errors", first.clock);
+    expect(errors()).toEqual(["interval needs whole milliseconds, 100 to 86400000", "interval needs whole milliseconds, 100 to 86400000"]);
+    expect(storage.files["sn-interval"]).toBe(saved);
+    first.node.stop();
+
+    /** Readings of each sensor in 21 s of a fresh boot on `storage`. */
+    const boot = async (options: Parameters<typeof rig>[1], configured = config) => {
+      const r = start(rig(configured, { storage, ...options }));
+      await until(() => r.node.client.connected(), "CONNACK", r.clock);
+      const from = o.messages.length;
+      await advance(r.clock, 21_000, 20);
+      await until(() => r.node.client.pending() === 0 && JSON.parse(r.node.diag()).buffer === 0, "readings acknowledged", r.clock, 0);
+      // Every message this boot published has reached the observer once a marker sent after them has.
+      o.client.publish(`${base}/marker`, String(from), 1, false);
+      await until(() => o.on(`${base}/marker`).some((m) => m.payload === String(from)), "marker");
+      const since = o.messages.slice(from);
+      const count = (topic: string) => since.filter((m) => m.topic === `${base}/${topic}`).length;
+      r.node.stop();
+      return { climate: count("climate/temperature"), air: count("air/temperature") };
+    };
+
+    // A reboot: climate every 2 s (about 11 in 21 s), air still every 10 s (about 3).
+    const rebooted = await boot({});
+    expect(rebooted.climate).toBeGreaterThanOrEqual(9);
+    expect(rebooted.air).toBeLessThanOrEqual(4);
+
+    // A deep-sleep wake of a battery node held awake by a retained stay-awake: same intervals.
+    o.client.publish(`${base}/cmd`, "stay-awake", 1, true);
+    const woken = await boot({}, { ...config, sleep: { interval: 60_000, awake: 5_000 } });
+    o.client.publish(`${base}/cmd`, "", 1, true);
+    expect(woken.climate).toBeGreaterThanOrEqual(9);
+    expect(woken.air).toBeLessThanOrEqual(4);
+
+    // A new board file (another config hash): back to the file's 10 s.
+    const reflashed = await boot({ configHash: "beef87654321" });
+    expect(reflashed.climate).toBeLessThanOrEqual(4);
+    expect(reflashed.air).toBeLessThanOrEqual(4);
   });
 });
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SPILL_FILE } from "../../firmware/buffer";
 import { VirtualClock } from "../../sim/virtual-clock";
 import { freePort, startMosquitto, type Mosquitto } from "../support/mosquitto";
-import { advance, board, fakeSystem, memoryStorage, observe, retained, rig, until } from "./harness";
+import { advance, board, capturing, fakeSystem, memoryStorage, observe, retained, rig, until } from "./harness";
 
 let broker: Mosquitto;
 beforeAll(async () => {
@@ -58,6 +58,49 @@ describe("deep sleep", () => {
     expect(Date.parse(diag.wake)).toBeGreaterThan(WALL);
     expect(await retained(broker.host, broker.port, `sensornode/${node}/status`)).toBe("sleeping");
     await broker.waitForLog(new RegExp(`Client sensornode-${node}-\\w+ disconnected`));
+    o.end();
+  });
+
+  it("the budget expiring mid-drain keeps what the broker has not acknowledged: spilled before sleeping, delivered on the next wake", async () => {
+    const storage = memoryStorage();
+    const node = "drain-" + process.pid;
+    const sleep = { interval: 60_000, awake: 5_000 };
+    const config = board({ node, mqtt: { host: broker.host, port: broker.port, keepAlive: 60 }, payload: "json", sleep });
+    const topic = `sensornode/${node}/climate/temperature`;
+    // What earlier wakes left: 20 temperatures (key 0), 1.0 to 20.0, a minute apart.
+    const earlier = Array.from({ length: 20 }, (_, i) => `0,${i + 1},${WALL - (20 - i) * 60_000},${i + 1}`);
+    storage.files[SPILL_FILE] = earlier.join("\n");
+    const o = await observe(broker.host, broker.port, `sensornode/${node}/#`);
+
+    // Wake 1: connected, but the readings it hands to the client never reach the broker (the
+    // link stalls one way for them), so no PUBACK comes and the budget runs out mid-drain.
+    const lost = (bytes: Uint8Array) => (bytes[0]! & 0xf0) === 0x30 && Buffer.from(bytes).toString("latin1").includes("/climate/");
+    const first = rig(config, { storage, transport: capturing(lost) });
+    first.sht.setPhysical({ temperature: 11.1, humidity: 41 });
+    first.node.start();
+    const boot = first.clock.now();
+    await until(() => first.node.client.connected(), "CONNACK", first.clock);
+    await until(() => first.system.sleeps.length > 0, "deep sleep", first.clock, 50);
+    expect(first.node.client.pending()).toBeGreaterThan(0);
+    // The budget, plus at most the wait for room to say `sleeping` (GOODBYE, 2 s) and a pump turn.
+    expect(first.system.sleeps[0]!.at - boot).toBeLessThanOrEqual(sleep.awake + 2_000 + 300);
+    const kept = storage.files[SPILL_FILE]!.split("\n");
+    // All 20 earlier ones, in order, and this wake's two readings after them.
+    expect(kept.slice(0, 20)).toEqual(earlier);
+    expect(kept).toHaveLength(22);
+    expect(o.on(topic)).toHaveLength(0);
+
+    // Wake 2: the link is fine: everything arrives, oldest first, once.
+    const clock = new VirtualClock(500);
+    const system = fakeSystem(clock, WALL + 60_000);
+    const second = rig(config, { storage, clock, system });
+    second.sht.setPhysical({ temperature: 22.2, humidity: 42 });
+    second.node.start();
+    await until(() => system.sleeps.length > 0, "second deep sleep", clock, 10);
+    await until(() => o.on(`sensornode/${node}/status`).some((m) => m.payload === "sleeping"), "sleeping");
+    const values = o.on(topic).map((m) => JSON.parse(m.payload).value);
+    expect(values).toEqual([...Array.from({ length: 20 }, (_, i) => i + 1), 11.1, 22.2]);
+    expect(storage.files[SPILL_FILE]).toBeUndefined();
     o.end();
   });
 

@@ -99,13 +99,41 @@ describe("node plan", () => {
       expect(typeof payload.state_topic).toBe("string");
       const device = payload.device as Record<string, unknown>;
       expect(device).toMatchObject({ identifiers: [`sensornode_${config.node}`], name: config.node, manufacturer: "sensornode", sw_version: "1.2.3" });
+      // Availability on the status topic with the node's own words; HA's defaults ("online",
+      // "offline") may be left out.
+      const status = plan.status;
+      expect(payload.payload_available ?? "online", topic).toBe(status.online);
+      expect(payload.payload_not_available ?? "offline", topic).toBe(status.offline);
       if (component === "sensor") {
+        // What the firmware publishes, with the class and unit HA needs for history and statistics.
+        const m = plan.measurements.find((x) => x.topic === payload.state_topic)!;
+        expect(m, topic).toBeDefined();
         expect(payload.state_class).toBe("measurement");
+        expect(payload.unit_of_measurement ?? "", topic).toBe(m.unit);
+        if (SENSOR_CLASSES[m.measurement]) expect(payload.device_class, topic).toBe(m.measurement);
         if (payload.device_class) expect(SENSOR_CLASSES[payload.device_class as string], String(payload.device_class)).toContain(payload.unit_of_measurement);
+        if (plan.payload === "json") expect(payload.value_template).toBe("{{ value_json.value }}");
+        else expect(payload.value_template).toBeUndefined();
       }
-      if (component === "switch") expect(payload.command_topic).toMatch(/\/set$/);
-      if (component === "binary_sensor" && payload.device_class) expect(["door", "motion"]).toContain(payload.device_class);
+      if (component === "switch") {
+        const output = plan.outputs.find((x) => x.topic === payload.state_topic)!;
+        expect(output, topic).toBeDefined();
+        expect(payload.command_topic).toBe(output.setTopic);
+        expect([payload.payload_on, payload.payload_off]).toEqual(["ON", "OFF"]);
+      }
+      if (component === "binary_sensor") {
+        const index = plan.inputs.findIndex((x) => x.topic === payload.state_topic);
+        expect(index, topic).toBeGreaterThanOrEqual(0);
+        expect([payload.payload_on, payload.payload_off]).toEqual(["ON", "OFF"]);
+        const kind = (config.inputs ?? [])[index]!.kind;
+        if (kind === "door" || kind === "motion") expect(payload.device_class).toBe(kind);
+        else expect(payload.device_class).toBeUndefined();
+      }
     }
+    // One entity per measurement, input and output: every one announced.
+    expect(plan.discovery.filter(([t]) => t.includes("/sensor/"))).toHaveLength(plan.measurements.length);
+    expect(plan.discovery.filter(([t]) => t.includes("/binary_sensor/"))).toHaveLength(plan.inputs.length);
+    expect(plan.discovery.filter(([t]) => t.includes("/switch/"))).toHaveLength(plan.outputs.length);
     expect(uniqueIds.size).toBe(plan.discovery.length);
   });
 

@@ -96,4 +96,16 @@ describe("timers on virtual time", () => {
     clock.advance(10);
     expect(lines(board)).toEqual(["caught:x"]);
   });
+  it("Date follows the board's clock as Espruino's does: 1970 plus uptime until setTime, then the set time", () => {
+    const { board, clock } = virtualBoard(`
+      setTimeout(function () {
+        print("before", Date.now(), new Date().getTime(), new Date(0).toISOString(), new Date(2026, 0, 2).getDate());
+        setTime(1767225600); // 2026-01-01T00:00:00Z, as SNTP would
+        print("after", new Date().toISOString(), Date.now() === getTime() * 1000, new Date() instanceof Date);
+      }, 5000);
+    `);
+    board.start();
+    clock.advance(5000);
+    expect(lines(board)).toEqual(["before 5000 5000 1970-01-01T00:00:00.000Z 2", "after 2026-01-01T00:00:00.000Z true true"]);
+  });
 });
