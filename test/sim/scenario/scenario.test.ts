@@ -56,7 +56,7 @@ describe("scenario files", () => {
     [{ faults: [{ at: "1m", fault: "power-loss", duration: "10s" }] }, "faults[0].duration: power-loss is instantaneous"],
     [{ faults: [{ at: "1m", fault: "broker-restart", node: "greenhouse" }] }, 'faults[0].node: broker-restart affects every node; leave "node" out'],
     [{ faults: [{ at: "1m", fault: "i2c-nack" }] }, "faults[0].sensor: i2c-nack needs the sensor's name"],
-    [{ faults: [{ at: "1m", fault: "socket-drop", sensor: "air" }] }, "faults[0].sensor: only i2c-nack and device-gone take a sensor"],
+    [{ faults: [{ at: "1m", fault: "socket-drop", sensor: "air" }] }, "faults[0].sensor: only i2c-nack, device-gone, crc take a sensor"],
     [{ faults: [{ at: "1m", fault: "socket-drop", when: "now" }] }, "faults[0].when: not a scenario field"],
     [{ expect: [{ topic: "a/b" }] }, 'expect[0].within: expected a window of two times, e.g. ["0s", "2m"]'],
     [{ expect: [{ within: ["2m", "1m"], topic: "a/b" }] }, "expect[0].within: the window ends before it starts"],
@@ -80,7 +80,7 @@ describe("--fault flags", () => {
     expect(parseFaultFlag("broker-restart@1m")).toMatchObject({ fault: "broker-restart", at: 60_000 });
     expect(parseFaultFlag("i2c-nack@90s+20s:greenhouse/air")).toMatchObject({ fault: "i2c-nack", at: 90_000, duration: 20_000, node: "greenhouse", sensor: "air" });
     expect(parseFaultFlag("power-loss@2m:random")).toMatchObject({ fault: "power-loss", node: "random" });
-    expect(() => parseFaultFlag("wifi-drop")).toThrow(/write kind@time\[\+duration\]\[:node\[\/sensor\]\]/);
+    expect(() => parseFaultFlag("wifi-drop")).toThrow(/write kind\[=setting\]@time\[\+duration\]\[:node\[\/sensor\]\]/);
     expect(() => parseFaultFlag("power-loss@1m+5s")).toThrow(/--fault power-loss@1m\+5s \(duration\): power-loss is instantaneous/);
   });
 });
