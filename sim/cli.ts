@@ -12,7 +12,8 @@ import { VirtualBoard } from "./board/board";
 import { boardFromConfig } from "./board/from-config";
 import type { NetworkFaults } from "./board/net";
 import { runClock, SimClock, type ClockRun } from "./board/scheduler";
-import { socketHost } from "./board/socket-host";
+import { performance } from "node:perf_hooks";
+import { socketHost, type SocketHost } from "./board/socket-host";
 import { startBroker, type BrokerMessage, type BrokerOptions, type EmbeddedBroker } from "./broker";
 import type { NodeBundle } from "./fleet-build";
 import { watchBroker } from "./watch";
@@ -147,9 +148,27 @@ export class Simulation {
     void settled.then(() => this.held.delete(settled));
   }
 
-  private async quiet(host: { quiet(ms: number): Promise<void> }): Promise<void> {
+  /**
+   * Virtual time may jump once nothing is in flight: no held work, no socket event for 5 ms,
+   * and, with the embedded broker, every byte a node wrote read by the broker and every byte
+   * the broker wrote received by the node (a loaded machine can take far longer than 5 ms to
+   * carry a CONNECT and its CONNACK; jumping meanwhile would time the node out). Bounded at
+   * 2 s of real time per step, so a stuck socket cannot stop the run.
+   */
+  private async quiet(host: SocketHost): Promise<void> {
     while (this.held.size > 0) await Promise.all(this.held);
-    await host.quiet(5);
+    const deadline = performance.now() + 2000;
+    for (;;) {
+      await host.quiet(5);
+      if (!this.broker || performance.now() > deadline) return;
+      const broker = this.broker;
+      const busy = host.flows().some((flow) => {
+        const other = broker.flow(flow.localPort);
+        return other !== undefined && (other.read < flow.written || flow.received < other.written);
+      });
+      if (!busy) return;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
   }
 
   private message(message: BrokerMessage): void {
