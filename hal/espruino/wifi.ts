@@ -9,7 +9,7 @@ interface EspruinoWifi {
   connect(ssid: string, options: { password?: string }, callback: (error: unknown) => void): void;
   on(event: string, listener: (details: { reason?: unknown }) => void): void;
   getDetails(): { rssi?: number } | undefined;
-  setSNTP(server: string, timezone: number): void;
+  setSNTP(server: string, timezone: number | string): void;
 }
 
 /** Pause before connecting again after a drop or a failed attempt, ms. */
@@ -36,10 +36,16 @@ export function espruinoWifi(ssid: string, password: string | undefined, sntp: s
     start: function (up: () => void, down: (reason: string) => void): void {
       wifi = global.require("Wifi");
       wifi.on("connected", function () {
+        // The zone is a number on ESP8266 (hours) but a POSIX TZ string on ESP32 ("Zone is not
+        // a string" otherwise): numbers first, then the string. Readings are stamped in UTC.
         try {
           wifi!.setSNTP(sntp || "pool.ntp.org", 0);
         } catch {
-          // no SNTP on this build: timestamps stay off until the time is set otherwise
+          try {
+            wifi!.setSNTP(sntp || "pool.ntp.org", "UTC0");
+          } catch {
+            // no SNTP on this build: timestamps stay off until the time is set otherwise
+          }
         }
         up();
       });

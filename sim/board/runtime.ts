@@ -263,6 +263,19 @@ export class Boot {
       host.rtc.timeOffset = Number(seconds) - (host.clock.now() - host.rtc.rtcOrigin) / 1000;
     });
     define(g, "getSerial", () => serialFromMac(host.mac));
+    // Espruino's Date reads the same clock as getTime() (jswrap_date.c: jshGetSystemTime), so
+    // before SNTP a new Date() is in 1970 and a clock jump moves it; V8's Date would say the host's time.
+    const RealmDate = g.Date as DateConstructor;
+    const now = () => Math.floor(this.time() * 1000);
+    define(RealmDate, "now", now);
+    define(
+      g,
+      "Date",
+      new Proxy(RealmDate, {
+        construct: (target, args: unknown[], newTarget) => Reflect.construct(target, args.length ? args : [now()], newTarget) as object,
+        apply: () => new RealmDate(now()).toString(),
+      }),
+    );
 
     define(g, "process", this.processObject());
     define(g, "E", this.espruinoObject());

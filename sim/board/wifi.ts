@@ -190,6 +190,9 @@ export function wifiModule(runtime: WifiRuntime): { module: Record<string, any>;
       if (station === "connected") {
         runtime.syncTime(offset);
         runtime.event("sntp-sync", { server });
+        // lwIP's SNTP polls again every hour (SNTP_UPDATE_DELAY, ESP-IDF's default too): a clock
+        // that jumped is put right at the next poll.
+        runtime.after(3_600_000, poll);
       } else runtime.after(runtime.board === "ESP8266" ? 30_000 : 1000, poll);
     };
     runtime.after(runtime.board === "ESP8266" ? 100 : 1000, poll);
