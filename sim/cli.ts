@@ -4,6 +4,9 @@
 //   board events   {time, node, boot, type: "boot" | "log" | "wifi" | "uncaught" | ..., ...}
 //   MQTT messages  {time, type: "mqtt", topic, payload, qos, retain, client}   (what the broker saw)
 //   the simulator  {time, type: "sim", what: "broker" | "started" | "stopping" | "stopped", ...}
+//   overrun        {time, type: "sim", what: "overrun", phase: "begin" | "end", lag, maxLag?, lagging?}
+//                  (real-time and --speed modes: the clock could not keep the nodes' schedule;
+//                  "stopped" carries the run's summary as `overrun`: maxLag, lagging, episodes)
 //
 // `time` is the simulation clock in ms (it starts at 0 and runs at --speed, or jumps in
 // --virtual mode). The board's seed comes from the master seed and the node's index, so the
@@ -11,7 +14,7 @@
 import { VirtualBoard } from "./board/board";
 import { boardFromConfig } from "./board/from-config";
 import type { NetworkFaults } from "./board/net";
-import { runClock, SimClock, type ClockRun } from "./board/scheduler";
+import { runClock, SimClock, type ClockRun, type OverrunSummary } from "./board/scheduler";
 import { performance } from "node:perf_hooks";
 import { socketHost, type SocketHost } from "./board/socket-host";
 import { startBroker, type BrokerMessage, type BrokerOptions, type EmbeddedBroker } from "./broker";
@@ -37,7 +40,18 @@ export interface SimulationOptions {
   duration?: number;
   /** Serves HTTP on the embedded broker's WebSocket port (the web page). */
   http?: BrokerOptions["http"];
+  /** Real-time and --speed modes: timers this late (simulated ms) count as an overrun (default 250). */
+  overrunThreshold?: number;
+  /**
+   * Nodes powered on per second of simulated time (each at a seeded moment within its slot),
+   * so a big fleet does not open every connection at once. Default: all at once up to
+   * 50 nodes, else 50 per second. 0 = all at once.
+   */
+  connectRate?: number;
 }
+
+/** Default --connect-rate for fleets over this many nodes (nodes per second). */
+export const DEFAULT_CONNECT_RATE = 50;
 
 export interface SimNode {
   id: string;
@@ -98,17 +112,36 @@ export class Simulation {
       board.onEvent((event) => this.emit(event as SimEvent));
       this.nodes.push({ id: bundle.id, file: bundle.file, bundle, board });
     });
-    this.emit({ type: "sim", what: "started", nodes: this.nodes.length, seed, mode: this.options.virtual ? "virtual" : `speed ${this.options.speed ?? 1}` });
-    this.nodes.forEach((node) => node.board.start());
+    const rate = this.options.connectRate ?? (this.nodes.length > DEFAULT_CONNECT_RATE ? DEFAULT_CONNECT_RATE : 0);
+    this.emit({ type: "sim", what: "started", nodes: this.nodes.length, seed, mode: this.options.virtual ? "virtual" : `speed ${this.options.speed ?? 1}`, connectRate: rate || undefined });
+    if (!rate) this.nodes.forEach((node) => node.board.start());
+    else {
+      // node i powers on in its slot [i, i + 1) / rate seconds, at a seeded point within it
+      const slot = 1000 / rate;
+      this.nodes.forEach((node, index) => {
+        const at = Math.floor(index * slot + (mix(seed ^ 0x5107, index) / 4294967296) * slot);
+        if (at === 0) node.board.start();
+        else this.clock.setTimeout(() => node.board.start(), at);
+      });
+    }
     const host = socketHost();
     this.run = runClock(
       this.clock,
       this.options.virtual
         ? // busy only while no timer is pending: runClock would otherwise wait for a socket instead of ending at --duration
           { virtual: true, until: this.options.duration, quiet: () => this.quiet(host), busy: () => host.open > 0 && this.clock.nextDue() === undefined }
-        : { speed: this.options.speed ?? 1, until: this.options.duration },
+        : {
+            speed: this.options.speed ?? 1,
+            until: this.options.duration,
+            overrun: { threshold: this.options.overrunThreshold, report: (event) => this.emit({ type: "sim", what: "overrun", ...event }) },
+          },
     );
     await this.run.done;
+  }
+
+  /** Real-time and --speed modes: how well the clock kept the nodes' schedule (undefined in --virtual mode or before start). */
+  overrun(): OverrunSummary | undefined {
+    return this.options.virtual ? undefined : this.run?.overrun();
   }
 
   /**
@@ -130,7 +163,7 @@ export class Simulation {
       this.nodes.forEach((node) => node.board.dispose());
       await this.unwatch?.();
       await this.broker?.stop();
-      this.emit({ type: "sim", what: "stopped", clientsBefore: before });
+      this.emit({ type: "sim", what: "stopped", clientsBefore: before, ...(this.overrun() ? { overrun: this.overrun() } : {}) });
     })();
     return this.stopping;
   }

@@ -150,6 +150,15 @@ describe("sensornode sim --scenario (spawned)", () => {
     expect(events.find((e) => e.what === "stopping")?.time).toBe(120_000);
   });
 
+  it("start --scenario: the same faults and verdicts on `npm start`'s fleet (real time x 10 here)", () => {
+    const run = spawnSync(process.execPath, [BIN, "start", "--speed", "10", "--scenario", path.join(FIXTURES, "start-check.json")], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    expect(run.stdout).toMatch(/5(\.\d)?s fault socket-drop begins on greenhouse/);
+    expect(run.stderr).toMatch(/expect\[0\] met: sensornode\/greenhouse\/status "online" at /);
+    expect(run.stderr).toContain('expect[1] not met: expected sensornode/greenhouse/status = "nonsense" between 0s and 20s');
+    expect(run.stderr).toContain("scenario: 1 of 2 expectations not met.");
+    expect(run.status).toBe(1);
+  });
+
   it("a scenario that does not fit the boards stops before the run, with a sentence", () => {
     const run = sim(["--fault", "device-gone@10s:greenhouse/roof"]);
     expect(run.stderr).toContain('--fault device-gone@10s:greenhouse/roof (sensor): node greenhouse has no sensor "roof" (its sensors: air, light, soil-temp, moisture)');
