@@ -19,6 +19,7 @@ import { performance } from "node:perf_hooks";
 import { socketHost, type SocketHost } from "./board/socket-host";
 import { startBroker, type BrokerMessage, type BrokerOptions, type EmbeddedBroker } from "./broker";
 import type { NodeBundle } from "./fleet-build";
+import { startMosquitto, type OwnMosquitto } from "./mosquitto";
 import { watchBroker } from "./watch";
 
 export interface SimEvent {
@@ -31,6 +32,8 @@ export interface SimEvent {
 export interface SimulationOptions {
   /** mqtt://host:port of a real broker; default: the embedded broker. */
   broker?: string;
+  /** Start a real Mosquitto on a free port as the broker (broker-restart restarts it). */
+  mosquitto?: boolean;
   seed?: number;
   /** Real time x speed (default 1). */
   speed?: number;
@@ -64,6 +67,8 @@ export class Simulation {
   readonly clock = new SimClock();
   readonly nodes: SimNode[] = [];
   broker: EmbeddedBroker | undefined;
+  /** The Mosquitto of --mosquitto. */
+  mosquitto: OwnMosquitto | undefined;
   /** A node's network fault seam (a scenario's WiFi outage); read when the nodes are made, in start(). */
   networkFaults: ((node: string) => NetworkFaults | undefined) | undefined;
   /** Where the nodes' broker really is. */
@@ -89,12 +94,16 @@ export class Simulation {
     if (this.options.broker) {
       this.brokerAddress = parseBrokerUrl(this.options.broker);
       this.unwatch = await watchBroker(this.brokerAddress, (message) => this.message(message));
+    } else if (this.options.mosquitto) {
+      this.mosquitto = await startMosquitto();
+      this.brokerAddress = { host: this.mosquitto.host, port: this.mosquitto.port };
+      this.unwatch = await watchBroker(this.brokerAddress, (message) => this.message(message));
     } else {
       this.broker = await startBroker({ http: this.options.http });
       this.broker.onMessage((message) => this.message(message));
       this.brokerAddress = { host: this.broker.host, port: this.broker.port };
     }
-    this.emit({ type: "sim", what: "broker", url: `mqtt://${this.brokerAddress.host}:${this.brokerAddress.port}`, embedded: !this.options.broker, ws: this.broker?.wsUrl });
+    this.emit({ type: "sim", what: "broker", url: `mqtt://${this.brokerAddress.host}:${this.brokerAddress.port}`, embedded: !!this.broker, mosquitto: this.mosquitto ? true : undefined, ws: this.broker?.wsUrl });
 
     const seed = this.options.seed ?? 1;
     this.bundles.forEach((bundle, index) => {
@@ -163,9 +172,15 @@ export class Simulation {
       this.nodes.forEach((node) => node.board.dispose());
       await this.unwatch?.();
       await this.broker?.stop();
+      await this.mosquitto?.stop();
       this.emit({ type: "sim", what: "stopped", clientsBefore: before, ...(this.overrun() ? { overrun: this.overrun() } : {}) });
     })();
     return this.stopping;
+  }
+
+  /** Restarts the broker the simulator runs (embedded, or --mosquitto); undefined with --broker. */
+  restartBroker(): Promise<void> | undefined {
+    return this.broker?.restart() ?? this.mosquitto?.restart();
   }
 
   /**

@@ -10,7 +10,8 @@
 //
 // What each fault does, through the seams the virtual board already has:
 //   wifi-drop      the node's access point goes away (WifiNetwork.drop) and comes back after `duration`
-//   broker-restart the embedded broker drops every client and listens again, empty (broker.restart)
+//   broker-restart the embedded broker drops every client and listens again, empty (broker.restart);
+//                  with --mosquitto, that Mosquitto is stopped (SIGTERM) and started again
 //   socket-drop    the broker side of each of the node's open sockets vanishes (LiveSocket.drop)
 //   power-loss     power off and on at once: no 'kill' handlers, RAM lost, Storage kept (powerCycle)
 //   i2c-nack       the sensor's address stops acknowledging on its bus for `duration` (1-Wire: no presence)
@@ -54,7 +55,7 @@ interface Seen {
 export function checkScenario(scenario: Scenario, bundles: NodeBundle[], options: { embeddedBroker: boolean }): void {
   const problems: string[] = [];
   for (const fault of scenario.faults) {
-    if (fault.fault === "broker-restart" && !options.embeddedBroker) problems.push(`${fault.source}: broker-restart restarts the embedded broker; with --broker, restart your broker yourself`);
+    if (fault.fault === "broker-restart" && !options.embeddedBroker) problems.push(`${fault.source}: broker-restart restarts the broker the simulator runs (the embedded one, or --mosquitto); with --broker, restart your broker yourself`);
     const targets = fault.node === undefined || fault.node === "random" ? bundles : bundles.filter((b) => matches(fault.node!, b.id));
     if (targets.length === 0) problems.push(`${field(fault.source, "node")}: no node is called "${fault.node}" (nodes: ${bundles.map((b) => b.id).join(", ")})`);
     if (fault.bus !== undefined) {
@@ -152,11 +153,11 @@ export class ScenarioRun {
     const later = (fn: () => void) => simulation.clock.setTimeout(fn, spec.duration ?? 0);
     switch (spec.fault) {
       case "broker-restart": {
-        const broker = simulation.broker;
-        if (!broker) return;
+        const restart = simulation.restartBroker();
+        if (!restart) return;
         note("begin");
         // virtual time waits for the restart, so the nodes' reconnects happen at the same moments every run
-        simulation.hold(broker.restart().then(() => note("end")));
+        simulation.hold(restart.then(() => note("end")));
         return;
       }
       case "wifi-drop":

@@ -9,6 +9,7 @@ import { buildFleet, BuildError, type NodeBundle } from "../sim/fleet-build";
 import { FleetState, TerminalView, headerLines, summary, type Header } from "../sim/live-view";
 import { formatTime, parseFaultFlag, parseScenario, ScenarioError, type FaultSpec, type Scenario } from "../sim/scenario";
 import { webHandler } from "../sim/web/serve";
+import { findMosquitto, MOSQUITTO_MISSING } from "../sim/mosquitto";
 
 export interface SimOutput {
   out(text: string): void;
@@ -26,6 +27,7 @@ interface SimFlags {
   scenario?: string;
   fault?: FaultSpec[];
   connectRate?: number;
+  mosquitto?: boolean;
 }
 
 export function registerSimCommands(program: Command, io: SimOutput, done: (code: number) => void): void {
@@ -35,6 +37,7 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
     .argument("<boards...>", "board files, e.g. boards/greenhouse.json (or a folder of them)")
     .option("-n, --nodes <count>", "run this many clones of each board, with node ids <node>-001, <node>-002, ...", parseCount)
     .option("--broker <url>", "a real broker, mqtt://host:port, instead of the embedded one (the nodes' broker address is routed there)")
+    .option("--mosquitto", "start a real Mosquitto (the mosquitto program must be installed) on a free port as the broker; broker-restart faults restart it")
     .option("--seed <number>", "master seed: the same seed and boards give the same run", parseInteger, 1)
     .option("--speed <factor>", "run the clock this many times faster than real time", parsePositive)
     .option("--virtual", "event-driven time: jump from one timer to the next, as fast as the machine allows")
@@ -69,6 +72,10 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
     .action(async (boards: string[], flags: SimFlags) => {
       if (flags.speed !== undefined && flags.virtual) {
         io.err("sim: choose either --speed or --virtual, not both.");
+        return done(2);
+      }
+      if (flags.mosquitto && flags.broker) {
+        io.err("sim: choose either --broker (a broker you run) or --mosquitto (one the simulator starts), not both.");
         return done(2);
       }
       done(await runSim(boards, flags, io));
@@ -144,9 +151,13 @@ async function runSim(args: string[], flags: SimFlags, io: SimOutput): Promise<n
   const bundles = await buildOrReport(files, flags.nodes, io);
   if (!bundles) return 1;
   const { scenario, failed } = scenarioFor(flags, bundles, !flags.broker, io);
+  if (flags.mosquitto && !findMosquitto()) {
+    io.err(MOSQUITTO_MISSING);
+    return 1;
+  }
   if (failed) return 1;
   const duration = flags.duration ?? scenarioDuration(scenario);
-  const options: SimulationOptions = { broker: flags.broker, seed: flags.seed, speed: flags.speed, virtual: flags.virtual, duration, connectRate: flags.connectRate };
+  const options: SimulationOptions = { broker: flags.broker, seed: flags.seed, speed: flags.speed, virtual: flags.virtual, duration, connectRate: flags.connectRate, mosquitto: flags.mosquitto };
   const simulation = new Simulation(bundles, options);
   const scenarioRun = scenario ? new ScenarioRun(simulation, scenario, { seed: flags.seed }) : undefined;
   const state = new FleetState(bundles.map((b) => b.config));
@@ -279,6 +290,7 @@ async function buildOrReport(files: string[], nodes: number | undefined, io: Sim
 function simLine(event: SimEvent): string {
   switch (event.what) {
     case "broker":
+      if (event.mosquitto) return `Mosquitto started by the simulator on ${String(event.url)}`;
       return event.embedded ? `embedded broker on ${String(event.url)}${event.ws ? ` (WebSocket ${String(event.ws)})` : ""}` : `using the broker at ${String(event.url)}`;
     case "started":
       return `${String(event.nodes)} node${event.nodes === 1 ? "" : "s"} started (seed ${String(event.seed)}, ${String(event.mode)}${event.connectRate ? `, powered on at ${String(event.connectRate)} per second` : ""})`;
