@@ -6,7 +6,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runClock, SimClock, type OverrunEvent } from "../../../sim/board/scheduler";
 import { Simulation, type SimEvent } from "../../../sim/cli";
-import { buildFleet, type NodeBundle } from "../../../sim/fleet-build";
+import fs from "node:fs";
+import os from "node:os";
+import { buildFleet, sameButNames, type NodeBundle } from "../../../sim/fleet-build";
+import { ROOT } from "../../../tools/build";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
 const entry = path.join(fixtures, "mqtt-node.ts");
@@ -29,6 +32,30 @@ async function bootTimes(bundles: NodeBundle[], options: { connectRate?: number;
   await simulation.stop(500);
   return boots;
 }
+
+describe("clones of the real firmware", () => {
+  it("are made from one build (not one esbuild run each), and each equals a real build of that clone but for minified names", async () => {
+    const clones = await buildFleet([path.join(ROOT, "boards", "greenhouse.json")], { nodes: 3 });
+    const neutral = (bundle: NodeBundle) => bundle.code.split(bundle.id).join("ID").split(bundle.id.split("-").join("_")).join("ID_").split(bundle.configHash).join("HASH");
+    // substituted from one template: byte for byte the same once id and hash are neutralised
+    // (separate esbuild runs would pick other short names: the minifier counts characters)
+    expect(neutral(clones[2]!)).toBe(neutral(clones[1]!));
+    expect(clones[1]!.code).not.toContain("qqq");
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "sensornode-clone-test-"));
+    try {
+      const board = JSON.parse(fs.readFileSync(path.join(ROOT, "boards", "greenhouse.json"), "utf8")) as Record<string, unknown>;
+      delete board.$schema;
+      fs.writeFileSync(path.join(folder, "g.json"), JSON.stringify({ ...board, node: "greenhouse-003" }));
+      const [real] = await buildFleet([path.join(folder, "g.json")]);
+      expect(real!.configHash).toBe(clones[2]!.configHash);
+      expect(sameButNames(clones[2]!.code, real!.code)).toBe(true);
+      // and the comparison is not blind: another node id is another program
+      expect(sameButNames(clones[1]!.code, real!.code)).toBe(false);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("--connect-rate", () => {
   it("powers node i on within its slot [i, i+1) / rate s, at seeded moments: same seed, same moments; another seed, others", async () => {
