@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { topicMatches } from "../../../sim/faults";
+import { checkScenario, topicMatches } from "../../../sim/faults";
 import { buildFleet, type NodeBundle } from "../../../sim/fleet-build";
 import { formatTime, parseFaultFlag, parseScenario, ScenarioError } from "../../../sim/scenario";
 import { ROOT } from "../../../tools/build";
@@ -62,6 +62,14 @@ describe("scenario files", () => {
     [{ expect: [{ within: ["2m", "1m"], topic: "a/b" }] }, "expect[0].within: the window ends before it starts"],
     [{ expect: [{ within: ["0s", "1m"], topic: "a/b", payload: 21.5 }] }, "expect[0].payload: expected the payload as a string"],
     [{ expect: [{ within: ["0s", "1m"] }] }, "expect[0].topic: expected a topic"],
+    [{ faults: [{ at: "1m", fault: "latency" }] }, 'faults[0].delay: latency needs the extra one-way delay, e.g. "300ms"'],
+    [{ faults: [{ at: "1m", fault: "loss", probability: 1 }] }, "faults[0].probability: loss needs the chance a segment is lost, a number from 0 up to (not including) 1"],
+    [{ faults: [{ at: "1m", fault: "loss", probability: 0.1, delay: "1s" }] }, 'faults[0].delay: only latency takes "delay"'],
+    [{ faults: [{ at: "1m", fault: "clock-jump" }] }, 'faults[0].by: clock-jump needs how far the clock jumps, e.g. "-1h" or "+10m"'],
+    [{ faults: [{ at: "1m", fault: "clock-jump", by: "0s" }] }, "faults[0].by: a jump of 0 changes nothing"],
+    [{ faults: [{ at: "1m", fault: "i2c-stuck" }] }, "faults[0].bus: i2c-stuck needs the bus's name from the board file"],
+    [{ faults: [{ at: "1m", fault: "crc", bus: "i2c0", sensor: "air" }] }, "faults[0].bus: only i2c-stuck takes a bus"],
+    [{ faults: [{ at: "1m", fault: "half-open", duration: "1m" }] }, "faults[0].duration: half-open is instantaneous (the node's open connections go silent for good"],
     [{ fault: [] }, "fault: not a scenario field"],
     [{ faults: {} }, "faults: expected a list"],
   ])("%j is refused: %s", (scenario, sentence) => {
@@ -82,6 +90,16 @@ describe("--fault flags", () => {
     expect(parseFaultFlag("power-loss@2m:random")).toMatchObject({ fault: "power-loss", node: "random" });
     expect(() => parseFaultFlag("wifi-drop")).toThrow(/write kind\[=setting\]@time\[\+duration\]\[:node\[\/sensor\]\]/);
     expect(() => parseFaultFlag("power-loss@1m+5s")).toThrow(/--fault power-loss@1m\+5s \(duration\): power-loss is instantaneous/);
+  });
+
+  it("settings after '=', and a bus for i2c-stuck", () => {
+    expect(parseFaultFlag("latency=300ms@1m+2m:greenhouse")).toMatchObject({ fault: "latency", delay: 300, at: 60_000, duration: 120_000, node: "greenhouse" });
+    expect(parseFaultFlag("loss=0.25@1m")).toMatchObject({ fault: "loss", probability: 0.25, duration: 60_000 });
+    expect(parseFaultFlag("clock-jump=-1h@2m")).toMatchObject({ fault: "clock-jump", by: -3_600_000, at: 120_000 });
+    expect(parseFaultFlag("clock-jump=+10m@2m")).toMatchObject({ by: 600_000 });
+    expect(parseFaultFlag("i2c-stuck@1m+30s:greenhouse/i2c0")).toMatchObject({ fault: "i2c-stuck", bus: "i2c0", node: "greenhouse", duration: 30_000 });
+    expect(parseFaultFlag("crc@1m:greenhouse/soil-temp")).toMatchObject({ fault: "crc", sensor: "soil-temp" });
+    expect(() => parseFaultFlag("wifi-drop=3@1m")).toThrow(/wifi-drop takes no setting after "="/);
   });
 });
 
@@ -112,6 +130,13 @@ describe("seeded faults", () => {
       .map((e) => `${e.time} ${String(e.node)}`)
       .join(";");
   }
+
+  it("faults that do not fit the boards: a CRC on a part without one, a bus that is not there", () => {
+    const scenario = { faults: [parseFaultFlag("crc@1m:greenhouse-001/air"), parseFaultFlag("i2c-stuck@1m:greenhouse-002/i2c9")], expect: [] };
+    expect(() => checkScenario(scenario, clones, { embeddedBroker: true })).toThrow(
+      /--fault crc@1m:greenhouse-001\/air \(sensor\): "air" on greenhouse-001 is a bme280, which sends no CRC; crc needs one of sht3x, aht20, ds18b20\n {2}--fault i2c-stuck@1m:greenhouse-002\/i2c9 \(bus\): node greenhouse-002 has no bus "i2c9" \(its buses: i2c0, soil\)/,
+    );
+  });
 
   it("a range time and a random node come from the seed: same seed, same pick", async () => {
     const first = await picks(11);
