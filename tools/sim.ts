@@ -50,7 +50,7 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
       collectFault,
       [],
     )
-    .option("--connect-rate <nodes-per-second>", `power nodes on at this rate (seeded moments), so a fleet does not connect all at once; 0 = all at once (default: all at once up to ${DEFAULT_CONNECT_RATE} nodes, else ${DEFAULT_CONNECT_RATE}/s)`, parseRate)
+    .option("--connect-rate <nodes-per-second>", `power nodes on at this rate (seeded moments), so a fleet does not connect all at once; 0 = all at once (default: all at once up to ${DEFAULT_CONNECT_RATE} nodes, else ${DEFAULT_CONNECT_RATE}/s; with --virtual, all at once)`, parseRate)
     .addHelpText(
       "after",
       [

@@ -82,6 +82,24 @@ describe("--connect-rate", () => {
   });
 });
 
+describe("--connect-rate default", () => {
+  it("in real time a fleet over 50 nodes is powered on at 50 per second; --virtual starts all at once", async () => {
+    const bundles = await buildFleet([ALPHA], { entry, nodes: 60 });
+    const simulation = new Simulation(bundles, { speed: 1, duration: 1300, seed: 1 });
+    const events: SimEvent[] = [];
+    simulation.onEvent((e) => events.push(e));
+    await simulation.start();
+    await simulation.stop(1000);
+    expect(events.find((e) => e.what === "started")).toMatchObject({ nodes: 60, connectRate: 50 });
+    const boots = events.filter((e) => e.type === "boot").map((e) => e.time);
+    // 60 nodes at 50/s: the last slot starts at 1.18 s
+    expect(boots.length).toBe(60);
+    expect(Math.max(...boots)).toBeGreaterThanOrEqual(1180);
+    expect((await bootTimes(bundles, {})).size).toBe(60);
+    expect(new Set((await bootTimes(bundles, {})).values())).toEqual(new Set([0]));
+  });
+});
+
 describe("overrun", () => {
   it("runClock reports an episode when a timer hogs the CPU: begin with the lag, end with the worst lag and how long it lasted", async () => {
     const clock = new SimClock();
