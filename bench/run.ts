@@ -2,7 +2,7 @@
 // run, prints the tables and writes bench/RESULTS.md. Benchmarks report; they never assert.
 //
 //   npx sensornode bench                      everything
-//   npx sensornode bench footprint wire       only these figures (footprint, wire, accelerated, recovery)
+//   npx sensornode bench footprint wire       only these figures (footprint, wire, accelerated, fleet, recovery)
 //
 // Each figure stands next to its baseline from the same run, as a ratio.
 import { execFileSync } from "node:child_process";
@@ -15,8 +15,9 @@ import { boardFiles, measureBoard, mqttJsSize, type BoardFootprint } from "./foo
 import { measureWire, type WireRow } from "./wire";
 import { measureAccelerated, type AcceleratedRow } from "./accelerated";
 import { measureRecovery, type RecoveryResult } from "./recovery";
+import { fleetSection, measureFleet } from "./fleet";
 
-export const FIGURES = ["footprint", "wire", "accelerated", "recovery"] as const;
+export const FIGURES = ["footprint", "wire", "accelerated", "fleet", "recovery"] as const;
 type Figure = (typeof FIGURES)[number];
 
 const n = (value: number, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -237,6 +238,7 @@ export async function runBench(argv: string[], log: (line: string) => void = (l)
     rows.push(await measureAccelerated(board, 100, 3_600_000));
     return acceleratedSection(rows);
   });
+  await attempt("fleet", async () => fleetSection(await measureFleet(log)));
   await attempt("recovery", async () => {
     const outcome = await measureRecovery(log);
     return recoverySection(outcome.result, outcome.why);
@@ -247,7 +249,7 @@ export async function runBench(argv: string[], log: (line: string) => void = (l)
     "",
     "```sh",
     "npm run bench                          # = node bin/sensornode.js bench: every figure, writes bench/RESULTS.md",
-    "npx sensornode bench footprint wire    # only some figures (footprint, wire, accelerated, recovery)",
+    "npx sensornode bench footprint wire    # only some figures (footprint, wire, accelerated, fleet, recovery)",
     "npx sensornode build boards/*.json     # the build's own size and memory report (figure 1's whole-bundle numbers)",
     "npx sensornode sim boards/greenhouse.json --virtual --duration 24h     # figure 3 by hand",
     "npx sensornode sim boards/greenhouse.json --nodes 100 --virtual --duration 1h",

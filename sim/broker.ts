@@ -53,6 +53,8 @@ export interface EmbeddedBroker {
   readonly clients: number;
   onMessage(listener: (message: BrokerMessage) => void): () => void;
   onClient(listener: (event: BrokerClientEvent) => void): () => void;
+  /** Bytes read from and written to the TCP client whose port is `remotePort`, or undefined. */
+  flow(remotePort: number): { read: number; written: number } | undefined;
   /** Drops every client and listens again on the same ports with an empty broker. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -63,6 +65,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
   const messageListeners = new Set<(message: BrokerMessage) => void>();
   const clientListeners = new Set<(event: BrokerClientEvent) => void>();
   const sockets = new Set<net.Socket>();
+  /** MQTT-over-TCP clients by their remote port. */
+  const byPort = new Map<number, net.Socket>();
   let aedes: Aedes;
   let tcp: net.Server;
   let web: http.Server | undefined;
@@ -86,7 +90,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
 
     tcp = net.createServer((socket) => {
       sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
+      const remotePort = socket.remotePort;
+      if (remotePort !== undefined) byPort.set(remotePort, socket);
+      socket.on("close", () => {
+        sockets.delete(socket);
+        if (remotePort !== undefined && byPort.get(remotePort) === socket) byPort.delete(remotePort);
+      });
       aedes.handle(socket);
     });
     port = await listen(tcp, port, host);
@@ -135,6 +144,10 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
     },
     get clients() {
       return aedes.connectedClients;
+    },
+    flow(remotePort) {
+      const socket = byPort.get(remotePort);
+      return socket ? { read: socket.bytesRead, written: socket.bytesWritten } : undefined;
     },
     onMessage(listener) {
       messageListeners.add(listener);

@@ -4,6 +4,9 @@
 //   board events   {time, node, boot, type: "boot" | "log" | "wifi" | "uncaught" | ..., ...}
 //   MQTT messages  {time, type: "mqtt", topic, payload, qos, retain, client}   (what the broker saw)
 //   the simulator  {time, type: "sim", what: "broker" | "started" | "stopping" | "stopped", ...}
+//   overrun        {time, type: "sim", what: "overrun", phase: "begin" | "end", lag, maxLag?, lagging?}
+//                  (real-time and --speed modes: the clock could not keep the nodes' schedule;
+//                  "stopped" carries the run's summary as `overrun`: maxLag, lagging, episodes)
 //
 // `time` is the simulation clock in ms (it starts at 0 and runs at --speed, or jumps in
 // --virtual mode). The board's seed comes from the master seed and the node's index, so the
@@ -11,10 +14,12 @@
 import { VirtualBoard } from "./board/board";
 import { boardFromConfig } from "./board/from-config";
 import type { NetworkFaults } from "./board/net";
-import { runClock, SimClock, type ClockRun } from "./board/scheduler";
-import { socketHost } from "./board/socket-host";
+import { runClock, SimClock, type ClockRun, type OverrunSummary } from "./board/scheduler";
+import { performance } from "node:perf_hooks";
+import { socketHost, type SocketHost } from "./board/socket-host";
 import { startBroker, type BrokerMessage, type BrokerOptions, type EmbeddedBroker } from "./broker";
 import type { NodeBundle } from "./fleet-build";
+import { startMosquitto, type OwnMosquitto } from "./mosquitto";
 import { watchBroker } from "./watch";
 import { attachEnvironment, locationOf, type Location, type Site } from "./environment";
 
@@ -31,6 +36,8 @@ export interface SimEvent {
 export interface SimulationOptions {
   /** mqtt://host:port of a real broker; default: the embedded broker. */
   broker?: string;
+  /** Start a real Mosquitto on a free port as the broker (broker-restart restarts it). */
+  mosquitto?: boolean;
   seed?: number;
   /** Simulated wall-clock ms at the start (what SNTP tells the nodes; the hour of the day for the environment). Default 2026-01-01T00:00Z. */
   epoch?: number;
@@ -48,7 +55,20 @@ export interface SimulationOptions {
   duration?: number;
   /** Serves HTTP on the embedded broker's WebSocket port (the web page). */
   http?: BrokerOptions["http"];
+  /** Real-time and --speed modes: timers this late (simulated ms) count as an overrun (default 250). */
+  overrunThreshold?: number;
+  /**
+   * Nodes powered on per second of simulated time (each at a seeded moment within its slot),
+   * so a big fleet does not open every connection at once. Default in real-time and --speed
+   * modes: all at once up to 50 nodes, else 50 per second; in --virtual mode all at once
+   * (nothing is lost by waiting there, and clones in step share the clock's steps, which is
+   * several times faster). 0 = all at once.
+   */
+  connectRate?: number;
 }
+
+/** Default --connect-rate for fleets over this many nodes (nodes per second). */
+export const DEFAULT_CONNECT_RATE = 50;
 
 export interface SimNode {
   id: string;
@@ -62,6 +82,8 @@ export class Simulation {
   readonly clock = new SimClock();
   readonly nodes: SimNode[] = [];
   broker: EmbeddedBroker | undefined;
+  /** The Mosquitto of --mosquitto. */
+  mosquitto: OwnMosquitto | undefined;
   /** A node's network fault seam (a scenario's WiFi outage); read when the nodes are made, in start(). */
   networkFaults: ((node: string) => NetworkFaults | undefined) | undefined;
   /** Where the nodes' broker really is. */
@@ -92,12 +114,16 @@ export class Simulation {
     if (this.options.broker) {
       this.brokerAddress = parseBrokerUrl(this.options.broker);
       this.unwatch = await watchBroker(this.brokerAddress, (message) => this.message(message));
+    } else if (this.options.mosquitto) {
+      this.mosquitto = await startMosquitto();
+      this.brokerAddress = { host: this.mosquitto.host, port: this.mosquitto.port };
+      this.unwatch = await watchBroker(this.brokerAddress, (message) => this.message(message));
     } else {
       this.broker = await startBroker({ http: this.options.http });
       this.broker.onMessage((message) => this.message(message));
       this.brokerAddress = { host: this.broker.host, port: this.broker.port };
     }
-    this.emit({ type: "sim", what: "broker", url: `mqtt://${this.brokerAddress.host}:${this.brokerAddress.port}`, embedded: !this.options.broker, ws: this.broker?.wsUrl });
+    this.emit({ type: "sim", what: "broker", url: `mqtt://${this.brokerAddress.host}:${this.brokerAddress.port}`, embedded: !!this.broker, mosquitto: this.mosquitto ? true : undefined, ws: this.broker?.wsUrl });
 
     const seed = this.options.seed ?? 1;
     const site = { ...this.options.site, seed: mix(seed, 0x5175) };
@@ -122,17 +148,36 @@ export class Simulation {
       }
       this.nodes.push({ id: bundle.id, file: bundle.file, bundle, board, location });
     });
-    this.emit({ type: "sim", what: "started", nodes: this.nodes.length, seed, mode: this.options.virtual ? "virtual" : `speed ${this.options.speed ?? 1}` });
-    this.nodes.forEach((node) => node.board.start());
+    const rate = this.options.connectRate ?? (!this.options.virtual && this.nodes.length > DEFAULT_CONNECT_RATE ? DEFAULT_CONNECT_RATE : 0);
+    this.emit({ type: "sim", what: "started", nodes: this.nodes.length, seed, mode: this.options.virtual ? "virtual" : `speed ${this.options.speed ?? 1}`, connectRate: rate || undefined });
+    if (!rate) this.nodes.forEach((node) => node.board.start());
+    else {
+      // node i powers on in its slot [i, i + 1) / rate seconds, at a seeded point within it
+      const slot = 1000 / rate;
+      this.nodes.forEach((node, index) => {
+        const at = Math.floor(index * slot + (mix(seed ^ 0x5107, index) / 4294967296) * slot);
+        if (at === 0) node.board.start();
+        else this.clock.setTimeout(() => node.board.start(), at);
+      });
+    }
     const host = socketHost();
     this.run = runClock(
       this.clock,
       this.options.virtual
         ? // busy only while no timer is pending: runClock would otherwise wait for a socket instead of ending at --duration
           { virtual: true, until: this.options.duration, quiet: () => this.quiet(host), busy: () => host.open > 0 && this.clock.nextDue() === undefined }
-        : { speed: this.options.speed ?? 1, until: this.options.duration },
+        : {
+            speed: this.options.speed ?? 1,
+            until: this.options.duration,
+            overrun: { threshold: this.options.overrunThreshold, report: (event) => this.emit({ type: "sim", what: "overrun", ...event }) },
+          },
     );
     await this.run.done;
+  }
+
+  /** Real-time and --speed modes: how well the clock kept the nodes' schedule (undefined in --virtual mode or before start). */
+  overrun(): OverrunSummary | undefined {
+    return this.options.virtual ? undefined : this.run?.overrun();
   }
 
   /**
@@ -154,9 +199,15 @@ export class Simulation {
       this.nodes.forEach((node) => node.board.dispose());
       await this.unwatch?.();
       await this.broker?.stop();
-      this.emit({ type: "sim", what: "stopped", clientsBefore: before });
+      await this.mosquitto?.stop();
+      this.emit({ type: "sim", what: "stopped", clientsBefore: before, ...(this.overrun() ? { overrun: this.overrun() } : {}) });
     })();
     return this.stopping;
+  }
+
+  /** Restarts the broker the simulator runs (embedded, or --mosquitto); undefined with --broker. */
+  restartBroker(): Promise<void> | undefined {
+    return this.broker?.restart() ?? this.mosquitto?.restart();
   }
 
   /**
@@ -172,9 +223,27 @@ export class Simulation {
     void settled.then(() => this.held.delete(settled));
   }
 
-  private async quiet(host: { quiet(ms: number): Promise<void> }): Promise<void> {
+  /**
+   * Virtual time may jump once nothing is in flight: no held work, no socket event for 5 ms,
+   * and, with the embedded broker, every byte a node wrote read by the broker and every byte
+   * the broker wrote received by the node (a loaded machine can take far longer than 5 ms to
+   * carry a CONNECT and its CONNACK; jumping meanwhile would time the node out). Bounded at
+   * 2 s of real time per step, so a stuck socket cannot stop the run.
+   */
+  private async quiet(host: SocketHost): Promise<void> {
     while (this.held.size > 0) await Promise.all(this.held);
-    await host.quiet(5);
+    const deadline = performance.now() + 2000;
+    for (;;) {
+      await host.quiet(5);
+      if (!this.broker || performance.now() > deadline) return;
+      const broker = this.broker;
+      const busy = host.flows().some((flow) => {
+        const other = broker.flow(flow.localPort);
+        return other !== undefined && (other.read < flow.written || flow.received < other.written);
+      });
+      if (!busy) return;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
   }
 
   private message(message: BrokerMessage): void {

@@ -10,18 +10,32 @@
 //
 // What each fault does, through the seams the virtual board already has:
 //   wifi-drop      the node's access point goes away (WifiNetwork.drop) and comes back after `duration`
-//   broker-restart the embedded broker drops every client and listens again, empty (broker.restart)
+//   broker-restart the embedded broker drops every client and listens again, empty (broker.restart);
+//                  with --mosquitto, that Mosquitto is stopped (SIGTERM) and started again
 //   socket-drop    the broker side of each of the node's open sockets vanishes (LiveSocket.drop)
 //   power-loss     power off and on at once: no 'kill' handlers, RAM lost, Storage kept (powerCycle)
 //   i2c-nack       the sensor's address stops acknowledging on its bus for `duration` (1-Wire: no presence)
 //   device-gone    the sensor is unplugged for `duration`; it comes back powered up from scratch
+//   latency        every chunk each way between the node and the broker arrives `delay` ms later (in order)
+//   loss           each chunk is lost with `probability` and retransmitted, as TCP would: it arrives
+//                  after the sender's retransmission timeout (doubling at each further loss), and
+//                  what follows waits behind it (head-of-line blocking). MQTT runs on TCP, so a
+//                  lost segment is a stall, never missing data; after lwIP's 12 (the node's
+//                  side) or Linux's 15 (the broker's) retransmissions the connection is reset.
+//   half-open      the broker side of the node's open connections goes silent (nothing either way, no
+//                  FIN or RST reaches the node): the node must notice with its keepalive. Our real
+//                  socket to the broker stays open until the node gives up on it and closes it.
+//   i2c-stuck      SDA held low on one bus for `duration`: every transfer on it fails ("bus busy")
+//   crc            the sensor (SHT3x, AHT20, DS18B20) sends wrong checksums for `duration`
+//   clock-jump     the board's real-time clock (getTime, Date) jumps by `by`; timers are not moved
 import type { SensorConfig } from "../boards/schema";
 import { defaultAddress } from "../tools/config";
 import type { WiredHardware } from "./board/hardware";
 import type { SimEvent, SimNode, Simulation } from "./cli";
 import { romString } from "./devices/onewire-bus";
 import type { NodeBundle } from "./fleet-build";
-import { field, formatTime, ScenarioError, type Expectation, type FaultSpec, type Scenario } from "./scenario";
+import type { LiveSocket } from "./board/net";
+import { field, formatTime, ScenarioError, WITH_CRC, type Expectation, type FaultSpec, type Scenario } from "./scenario";
 
 export interface ExpectationResult {
   expectation: Expectation;
@@ -41,14 +55,21 @@ interface Seen {
 export function checkScenario(scenario: Scenario, bundles: NodeBundle[], options: { embeddedBroker: boolean }): void {
   const problems: string[] = [];
   for (const fault of scenario.faults) {
-    if (fault.fault === "broker-restart" && !options.embeddedBroker) problems.push(`${fault.source}: broker-restart restarts the embedded broker; with --broker, restart your broker yourself`);
+    if (fault.fault === "broker-restart" && !options.embeddedBroker) problems.push(`${fault.source}: broker-restart restarts the broker the simulator runs (the embedded one, or --mosquitto); with --broker, restart your broker yourself`);
     const targets = fault.node === undefined || fault.node === "random" ? bundles : bundles.filter((b) => matches(fault.node!, b.id));
     if (targets.length === 0) problems.push(`${field(fault.source, "node")}: no node is called "${fault.node}" (nodes: ${bundles.map((b) => b.id).join(", ")})`);
+    if (fault.bus !== undefined) {
+      for (const bundle of targets) {
+        const buses = [...(bundle.config.i2c ?? []).map((b) => b.name), ...(bundle.config.onewire ?? []).map((b) => b.name)];
+        if (!buses.includes(fault.bus)) problems.push(`${field(fault.source, "bus")}: node ${bundle.id} has no bus "${fault.bus}" (its buses: ${buses.join(", ") || "none"})`);
+      }
+    }
     if (fault.sensor === undefined) continue;
     for (const bundle of targets) {
       const sensor = (bundle.config.sensors ?? []).find((s) => s.name === fault.sensor);
       if (!sensor) problems.push(`${field(fault.source, "sensor")}: node ${bundle.id} has no sensor "${fault.sensor}" (its sensors: ${(bundle.config.sensors ?? []).map((s) => s.name).join(", ") || "none"})`);
       else if (sensor.type === "analog") problems.push(`${field(fault.source, "sensor")}: "${fault.sensor}" on ${bundle.id} is an analog pin, not on a bus; ${fault.fault} needs an I2C or 1-Wire sensor`);
+      else if (fault.fault === "crc" && !WITH_CRC.includes(sensor.type)) problems.push(`${field(fault.source, "sensor")}: "${fault.sensor}" on ${bundle.id} is a ${sensor.type}, which sends no CRC; crc needs one of ${WITH_CRC.join(", ")}`);
     }
   }
   if (problems.length) throw new ScenarioError(`the scenario does not fit these boards:\n  ${problems.join("\n  ")}`);
@@ -60,22 +81,29 @@ export class ScenarioRun {
   private random: () => number;
   /** Per node in a WiFi outage: the chunks waiting for the link. */
   private readonly stalled = new Map<string, (() => void)[]>();
+  /** Per node: latency and loss in force, connections gone half-open, and the order of chunks in flight. */
+  private readonly links = new Map<string, Link>();
+  private readonly seed: number;
 
   constructor(
     private readonly simulation: Simulation,
     private readonly scenario: Scenario,
     options: { seed?: number } = {},
   ) {
-    this.random = mulberry32(((options.seed ?? 1) ^ 0x5ce7a210) >>> 0);
+    this.seed = options.seed ?? 1;
+    this.random = mulberry32((this.seed ^ 0x5ce7a210) >>> 0);
     const patterns = scenario.expect.map((e) => e.topic.split("{node}").join("+"));
     // While a node's access point is gone its open connections stall: what either side sends
     // waits (TCP retransmits it) and arrives, in order, once the link is back. New connects
     // fail with "no route" meanwhile (the station is offline). See outage() for the long ones.
     simulation.networkFaults = (id) => ({
-      transfer: (_direction, _data, deliver) => {
+      transfer: (direction, data, deliver, socket) => {
+        const link = this.links.get(id);
+        if (link?.silent.has(socket)) return; // half-open: it never arrives, nothing says so
+        const pass = link ? () => packets(link, socket, direction, data).forEach((part) => this.carry(id, link, direction, () => deliver(part), socket)) : () => deliver();
         const held = this.stalled.get(id);
-        if (held) held.push(deliver);
-        else deliver();
+        if (held) held.push(pass);
+        else pass();
       },
     });
     simulation.onEvent((event) => this.observe(event, patterns));
@@ -125,11 +153,11 @@ export class ScenarioRun {
     const later = (fn: () => void) => simulation.clock.setTimeout(fn, spec.duration ?? 0);
     switch (spec.fault) {
       case "broker-restart": {
-        const broker = simulation.broker;
-        if (!broker) return;
+        const restart = simulation.restartBroker();
+        if (!restart) return;
         note("begin");
         // virtual time waits for the restart, so the nodes' reconnects happen at the same moments every run
-        simulation.hold(broker.restart().then(() => note("end")));
+        simulation.hold(restart.then(() => note("end")));
         return;
       }
       case "wifi-drop":
@@ -145,9 +173,45 @@ export class ScenarioRun {
         note("begin", { boot: node!.board.boots + 1 });
         node!.board.powerCycle();
         return;
+      case "latency":
+      case "loss": {
+        const link = this.link(node!.id);
+        const setting = spec.fault === "latency" ? { delay: spec.delay ?? 0 } : { probability: spec.probability ?? 0 };
+        note("begin", { duration: spec.duration, ...setting });
+        Object.assign(link, setting);
+        later(() => {
+          if (spec.fault === "latency") link.delay = 0;
+          else link.probability = 0;
+          note("end");
+        });
+        return;
+      }
+      case "half-open": {
+        const link = this.link(node!.id);
+        const sockets = node!.board.sockets;
+        sockets.forEach((socket) => link.silent.add(socket));
+        note("begin", { sockets: sockets.length });
+        return;
+      }
+      case "clock-jump":
+        note("begin", { by: spec.by });
+        node!.board.jumpClock(spec.by ?? 0);
+        return;
+      case "i2c-stuck": {
+        const target = stuckTarget(node!, spec.bus!);
+        if (!target) return;
+        note("begin", { bus: spec.bus, duration: spec.duration });
+        target.inject("stuck");
+        later(() => {
+          target.clear("stuck");
+          note("end", { bus: spec.bus });
+        });
+        return;
+      }
+      case "crc":
       case "i2c-nack":
       case "device-gone": {
-        const fault = spec.fault === "i2c-nack" ? "nack" : "gone";
+        const fault = spec.fault === "i2c-nack" ? "nack" : spec.fault === "crc" ? "crc" : "gone";
         const target = busTarget(node!, spec.sensor!);
         if (!target) return;
         note("begin", { duration: spec.duration });
@@ -159,6 +223,49 @@ export class ScenarioRun {
         return;
       }
     }
+  }
+
+  private link(id: string): Link {
+    let link = this.links.get(id);
+    if (!link) {
+      let hash = this.seed >>> 0;
+      for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+      link = { delay: 0, probability: 0, silent: new Set(), due: new WeakMap(), partial: new WeakMap(), key: hash, connections: 0 };
+      this.links.set(id, link);
+    }
+    return link;
+  }
+
+  /**
+   * One chunk over a link with latency and loss: it arrives after the delay plus a
+   * retransmission timeout per loss (seeded draws), never before a chunk sent ahead of it.
+   */
+  private carry(id: string, link: Link, direction: "send" | "receive", deliver: () => void, socket: LiveSocket): void {
+    const clock = this.simulation.clock;
+    const now = clock.now();
+    let wait = link.delay;
+    let losses = 0;
+    const tcp = TCP[direction];
+    let order = link.due.get(socket);
+    if (!order) link.due.set(socket, (order = { send: 0, receive: 0, connection: link.connections++, packets: { send: 0, receive: 0 } }));
+    // one draw per packet and transmission, from (seed, node, connection, direction, packet
+    // number): the same packets are lost on a rerun, whatever else happens meanwhile
+    const packet = order.packets[direction]++;
+    const draw = (attempt: number) => unit(link.key, order.connection, direction === "send" ? 1 : 2, packet, attempt);
+    while (link.probability > 0 && draw(losses) < link.probability) {
+      wait += Math.min(tcp.rto * 2 ** losses, tcp.maxRto);
+      if (++losses > tcp.retries) {
+        // the sender's stack gives up and resets the connection
+        const node = this.simulation.nodes.find((n) => n.id === id);
+        this.simulation.emit({ type: "sim", what: "fault", fault: "loss", phase: "reset", node: id, direction });
+        if (node) this.dropSockets(node);
+        return;
+      }
+    }
+    const due = Math.max(now + wait, order[direction]);
+    if (due <= now) return deliver();
+    order[direction] = due;
+    clock.setTimeout(deliver, due - now);
   }
 
   /**
@@ -240,8 +347,69 @@ export class ScenarioRun {
   }
 }
 
+/**
+ * The chunk cut at MQTT packet boundaries (fixed header + remaining length [MQTT-2.2.3]), so
+ * each packet gets its own loss draw and a rerun draws the same, however the host's TCP stack
+ * happened to cut the stream. A partial packet waits for the rest.
+ */
+function packets(link: Link, socket: LiveSocket, direction: "send" | "receive", data: string): string[] {
+  let buffers = link.partial.get(socket);
+  if (!buffers) link.partial.set(socket, (buffers = { send: "", receive: "" }));
+  let stream = buffers[direction] + data;
+  const out: string[] = [];
+  for (;;) {
+    let length = 0;
+    let shift = 0;
+    let index = 1;
+    for (; index < stream.length && index < 5; index++) {
+      const byte = stream.charCodeAt(index);
+      length += (byte & 0x7f) << shift;
+      shift += 7;
+      if (!(byte & 0x80)) break;
+    }
+    if (index >= stream.length || index >= 5) break;
+    const end = index + 1 + length;
+    if (end > stream.length) break;
+    out.push(stream.slice(0, end));
+    stream = stream.slice(end);
+  }
+  buffers[direction] = stream;
+  return out;
+}
+
+interface Link {
+  /** Bytes of a packet not complete yet, per connection and direction. */
+  partial: WeakMap<LiveSocket, { send: string; receive: string }>;
+  /** Extra one-way delay, ms. */
+  delay: number;
+  /** Chance a chunk is lost (and retransmitted). */
+  probability: number;
+  /** Connections gone half-open: nothing passes, nothing is said. */
+  silent: Set<LiveSocket>;
+  /** Per connection: when the last chunk in flight each way arrives (TCP keeps order), its number, packets so far. */
+  due: WeakMap<LiveSocket, { send: number; receive: number; connection: number; packets: { send: number; receive: number } }>;
+  /** The node's seed for loss draws, and its connections so far. */
+  key: number;
+  connections: number;
+}
+
+/**
+ * Retransmission on each side: the node's lwIP (initial RTO about 1 s on a LAN, doubling,
+ * TCP_MAXRTX 12) and the broker's Linux (TCP_RTO_MIN 200 ms, tcp_retries2 15), both capped at 60 s.
+ */
+const TCP = {
+  send: { rto: 1000, retries: 12, maxRto: 60_000 },
+  receive: { rto: 200, retries: 15, maxRto: 60_000 },
+};
+
+/** The bus a stuck-bus fault holds: an I2C bus or a 1-Wire bus by its name in the board file. */
+function stuckTarget(node: SimNode, name: string): { inject(fault: "stuck"): void; clear(fault: "stuck"): void } | undefined {
+  const hardware = node.board.hardware as WiredHardware;
+  return hardware.i2cBuses?.[name] ?? hardware.oneWireBuses?.[name];
+}
+
 /** The bus and device a sensor fault acts on: the sensor's I2C address, or its 1-Wire ROM. */
-function busTarget(node: SimNode, name: string): { inject(fault: "nack" | "gone"): void; clear(fault: "nack" | "gone"): void } | undefined {
+function busTarget(node: SimNode, name: string): { inject(fault: "nack" | "gone" | "crc"): void; clear(fault: "nack" | "gone" | "crc"): void } | undefined {
   const hardware = node.board.hardware as WiredHardware;
   const sensor = (node.bundle.config.sensors ?? []).find((s: SensorConfig) => s.name === name);
   if (!sensor || sensor.type === "analog") return undefined;
@@ -275,6 +443,18 @@ export function topicMatches(filter: string, topic: string): boolean {
     if (f[i] !== "+" && f[i] !== t[i]) return false;
   }
   return f.length === t.length;
+}
+
+/** A number in [0, 1) from a few integers (a murmur-style mix): a draw that depends on nothing else. */
+function unit(...parts: number[]): number {
+  let h = 0x9e3779b9;
+  for (const part of parts) {
+    h = Math.imul(h ^ (part >>> 0), 0x85ebca6b) >>> 0;
+    h = (h ^ (h >>> 13)) >>> 0;
+    h = Math.imul(h, 0xc2b2ae35) >>> 0;
+    h = (h ^ (h >>> 16)) >>> 0;
+  }
+  return h / 4294967296;
 }
 
 function mulberry32(seed: number): () => number {

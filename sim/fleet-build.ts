@@ -6,11 +6,14 @@
 // ("greenhouse-qqq"), and each clone's bundle is that text with the stand-in replaced (and
 // the config hash, which covers the node id, recomputed). Same length means any length the
 // build precomputed (a packet, a topic) stays right. As a guard, the first clone is also
-// built for real and compared: if the two differ, every clone is built for real instead.
+// built for real and compared, token by token with identifiers left out (the minifier picks
+// short names by character frequency, which the id and hash characters shift): if anything
+// else differs, every clone is built for real instead.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { tokenizer, tokTypes } from "acorn";
 import type { BoardConfig } from "../boards/schema";
 import { buildBoard, FIRMWARE_VERSION, type BuildResult } from "../tools/build";
 import { formatProblem, loadBoard } from "../tools/config";
@@ -58,8 +61,11 @@ export async function buildFleet(files: string[], options: { nodes?: number; pro
     const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
     const template = await buildClone(file, raw, standIn, options.entry);
     const first = await buildClone(file, raw, ids[0]!, options.entry);
-    const substitute = (id: string) => template.output!.code.split(standIn).join(id).split(template.configHash!).join(hashFor(loaded.template!, id));
-    const exact = substitute(ids[0]!) === first.output!.code && template.output!.code.includes(standIn);
+    // the id also appears with "_" for "-" (Home Assistant unique ids)
+    const underscored = (id: string) => id.split("-").join("_");
+    const substitute = (id: string) =>
+      template.output!.code.split(standIn).join(id).split(underscored(standIn)).join(underscored(id)).split(template.configHash!).join(hashFor(loaded.template!, id));
+    const exact = template.output!.code.includes(standIn) && sameButNames(substitute(ids[0]!), first.output!.code);
     for (const id of ids) {
       if (exact) {
         bundles.push({ id, file, config: patchNode(first.config!, id), code: id === ids[0] ? first.output!.code : substitute(id), configHash: hashFor(loaded.template!, id) });
@@ -70,6 +76,19 @@ export async function buildFleet(files: string[], options: { nodes?: number; pro
     }
   }
   return bundles;
+}
+
+/** The same program but for the names of identifiers: the same tokens, literals and punctuation in the same order. */
+export function sameButNames(a: string, b: string): boolean {
+  const ta = tokenizer(a, { ecmaVersion: "latest" });
+  const tb = tokenizer(b, { ecmaVersion: "latest" });
+  for (;;) {
+    const x = ta.getToken();
+    const y = tb.getToken();
+    if (x.type !== y.type) return false;
+    if (x.type === tokTypes.eof) return true;
+    if (x.type !== tokTypes.name && (x.type === tokTypes.regexp ? a.slice(x.start, x.end) !== b.slice(y.start, y.end) : (x as { value?: unknown }).value !== (y as { value?: unknown }).value)) return false;
+  }
 }
 
 /** Builds `file` with its node id replaced, from a copy next to a copy of its secrets.json. */

@@ -37,6 +37,8 @@ export class FleetState {
   readonly recent: string[] = [];
   messages = 0;
   time = 0;
+  /** The simulator could not keep the schedule: a sentence for the view (see Simulation's overrun events). */
+  overrun: string | undefined;
   private readonly byRoot = new Map<string, NodeView>();
   private readonly byTopic = new Map<string, { view: NodeView; kind: "status" | "diag" }>();
   private readonly byId = new Map<string, NodeView>();
@@ -59,6 +61,10 @@ export class FleetState {
   /** Applies one event; returns a plain line worth printing (non-TTY mode), if any. */
   apply(event: SimEvent): string | undefined {
     this.time = Math.max(this.time, event.time);
+    if (event.type === "sim" && event.what === "overrun") {
+      this.overrun = event.phase === "begin" ? `OVERRUN: timers ${Math.round(Number(event.lag))} ms late` : `last overrun: up to ${Math.round(Number(event.maxLag))} ms late for ${clockText(Number(event.lagging))}`;
+      return undefined;
+    }
     if (event.type === "mqtt") return this.message(String(event.topic), String(event.payload), event.client as string | undefined);
     const view = event.node ? this.byId.get(event.node) : undefined;
     if (!view) return undefined;
@@ -198,7 +204,9 @@ export function headerLines(header: Header, state: FleetState): string[] {
 /** The whole screen for a TTY of `columns` x `rows`. */
 export function renderFrame(header: Header, state: FleetState, columns: number, rows: number): string {
   const lines = headerLines(header, state);
-  lines.push(`time    ${clockText(state.time)} simulated, ${state.messages} messages on the broker. Ctrl-C stops every node cleanly (they publish offline).`, "");
+  lines.push(`time    ${clockText(state.time)} simulated, ${state.messages} messages on the broker. Ctrl-C stops every node cleanly (they publish offline).`);
+  if (state.overrun) lines.push(`        ${state.overrun}: this machine cannot keep every node's schedule at this speed`);
+  lines.push("");
   const width = Math.max(4, ...state.nodes.map((n) => n.id.length));
   lines.push(`${"node".padEnd(width)}  ${"kind".padEnd(7)}  ${"status".padEnd(8)}  ${"msgs".padStart(6)}  ${"reconn".padStart(6)}  ${"buffered".padStart(8)}  ${"errors".padStart(6)}  last readings`);
   const room = Math.max(3, rows - lines.length - 9);

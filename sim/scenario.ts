@@ -19,15 +19,28 @@
 // seed), or left out (every node; broker-restart has none). Topics take MQTT wildcards (+, #),
 // and {node} makes one expectation per node. The same parser reads --fault flags:
 //   wifi-drop@30s+60s   broker-restart@1m   i2c-nack@90s+20s:greenhouse/air   power-loss@2m:random
+// Faults with a setting take it after "=": latency=300ms@1m+2m  loss=0.2@1m+2m  clock-jump=-1h@2m
+// (in a file: "delay": "300ms", "probability": 0.2, "by": "-1h"). i2c-stuck names a bus, not a
+// sensor: i2c-stuck@1m+30s:greenhouse/i2c0 (in a file: "bus": "i2c0").
 import { parseDuration } from "./cli";
 
-export const FAULT_KINDS = ["wifi-drop", "broker-restart", "socket-drop", "power-loss", "i2c-nack", "device-gone"] as const;
+export const FAULT_KINDS = ["wifi-drop", "broker-restart", "socket-drop", "power-loss", "i2c-nack", "device-gone", "latency", "loss", "half-open", "i2c-stuck", "crc", "clock-jump"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Faults that last: they end after `duration` (a default when left out). */
-export const LASTING: Partial<Record<FaultKind, number>> = { "wifi-drop": 30_000, "i2c-nack": 30_000, "device-gone": 30_000 };
+export const LASTING: Partial<Record<FaultKind, number>> = {
+  "wifi-drop": 30_000,
+  "i2c-nack": 30_000,
+  "device-gone": 30_000,
+  latency: 60_000,
+  loss: 60_000,
+  "i2c-stuck": 30_000,
+  crc: 30_000,
+};
 /** Faults on one sensor. */
-export const ON_SENSOR: readonly FaultKind[] = ["i2c-nack", "device-gone"];
+export const ON_SENSOR: readonly FaultKind[] = ["i2c-nack", "device-gone", "crc"];
+/** Sensor types whose readings carry a CRC (the crc fault needs one). */
+export const WITH_CRC = ["sht3x", "aht20", "ds18b20"];
 
 export interface FaultSpec {
   /** ms on the simulation clock, or a range for a seeded pick. */
@@ -37,6 +50,14 @@ export interface FaultSpec {
   sensor?: string;
   /** ms; only for lasting faults. */
   duration?: number;
+  /** i2c-stuck: the bus's name in the board file (I2C or 1-Wire). */
+  bus?: string;
+  /** latency: extra one-way delay per chunk, ms. */
+  delay?: number;
+  /** loss: chance that a TCP segment is lost (and retransmitted), 0..1. */
+  probability?: number;
+  /** clock-jump: how far the board's clock jumps, ms (negative = back). */
+  by?: number;
   /** Where it was written, for messages: "faults[2]" or "--fault wifi-drop@30s". */
   source: string;
 }
@@ -82,20 +103,28 @@ export function parseScenario(text: string, file = "scenario"): Scenario {
   return scenario;
 }
 
-/** One --fault flag: kind@at[+duration][:node[/sensor]], e.g. i2c-nack@90s+20s:greenhouse/air. */
+/** One --fault flag: kind[=setting]@at[+duration][:node[/sensor or bus]], e.g. i2c-nack@90s+20s:greenhouse/air, latency=300ms@1m+2m. */
 export function parseFaultFlag(text: string): FaultSpec {
-  const match = /^([a-z0-9-]+)@([^+:]+)(?:\+([^:]+))?(?::([^/]+)(?:\/(.+))?)?$/.exec(text.trim());
+  const match = /^([a-z0-9-]+)(?:=([^@]+))?@([^+:]+)(?:\+([^:]+))?(?::([^/]+)(?:\/(.+))?)?$/.exec(text.trim());
   const source = `--fault ${text}`;
-  if (!match) throw new ScenarioError(`${source}: write kind@time[+duration][:node[/sensor]], e.g. wifi-drop@30s+60s or i2c-nack@90s+20s:greenhouse/air`);
+  if (!match) throw new ScenarioError(`${source}: write kind[=setting]@time[+duration][:node[/sensor]], e.g. wifi-drop@30s+60s, i2c-nack@90s+20s:greenhouse/air or latency=300ms@1m+2m`);
   const problems: string[] = [];
-  const entry: Record<string, unknown> = { fault: match[1], at: match[2] };
-  if (match[3] !== undefined) entry.duration = match[3];
-  if (match[4] !== undefined) entry.node = match[4];
-  if (match[5] !== undefined) entry.sensor = match[5];
+  const entry: Record<string, unknown> = { fault: match[1], at: match[3] };
+  const setting = SETTING[match[1] as FaultKind];
+  if (match[2] !== undefined) {
+    if (!setting) throw new ScenarioError(`${source}: ${match[1]} takes no setting after "="; only ${Object.keys(SETTING).join(", ")} do`);
+    entry[setting] = setting === "probability" ? Number(match[2]) : match[2];
+  }
+  if (match[4] !== undefined) entry.duration = match[4];
+  if (match[5] !== undefined) entry.node = match[5];
+  if (match[6] !== undefined) entry[match[1] === "i2c-stuck" ? "bus" : "sensor"] = match[6];
   const fault = faultFrom(entry, source, problems);
   if (!fault) throw new ScenarioError(problems.join("; "));
   return fault;
 }
+
+/** The setting a fault kind takes (its key in a file, after "=" in a flag). */
+const SETTING: Partial<Record<FaultKind, "delay" | "probability" | "by">> = { latency: "delay", loss: "probability", "clock-jump": "by" };
 
 function faultFrom(entry: unknown, path: string, problems: string[]): FaultSpec | undefined {
   if (!isObject(entry)) {
@@ -103,7 +132,7 @@ function faultFrom(entry: unknown, path: string, problems: string[]): FaultSpec 
     return undefined;
   }
   const before = problems.length;
-  unknownKeys(entry, ["at", "fault", "node", "sensor", "duration"], path, problems);
+  unknownKeys(entry, ["at", "fault", "node", "sensor", "bus", "duration", "delay", "probability", "by"], path, problems);
   const kind = entry.fault;
   if (typeof kind !== "string" || !(FAULT_KINDS as readonly string[]).includes(kind)) {
     problems.push(`${field(path, "fault")}: ${kind === undefined ? "missing" : JSON.stringify(kind) + " is not a fault"}; choose one of ${FAULT_KINDS.join(", ")}`);
@@ -127,12 +156,43 @@ function faultFrom(entry: unknown, path: string, problems: string[]): FaultSpec 
   if (ON_SENSOR.includes(fault)) {
     if (typeof entry.sensor !== "string" || entry.sensor === "") problems.push(`${field(path, "sensor")}: ${fault} needs the sensor's name from the board file, e.g. "air"`);
     else spec.sensor = entry.sensor;
-  } else if (entry.sensor !== undefined) problems.push(`${field(path, "sensor")}: only i2c-nack and device-gone take a sensor`);
+  } else if (entry.sensor !== undefined) problems.push(`${field(path, "sensor")}: only ${ON_SENSOR.join(", ")} take a sensor`);
+  if (fault === "i2c-stuck") {
+    if (typeof entry.bus !== "string" || entry.bus === "") problems.push(`${field(path, "bus")}: i2c-stuck needs the bus's name from the board file, e.g. "i2c0"`);
+    else spec.bus = entry.bus;
+  } else if (entry.bus !== undefined) problems.push(`${field(path, "bus")}: only i2c-stuck takes a bus`);
+  settings(entry, fault, path, spec, problems);
   if (entry.duration !== undefined) {
     if (LASTING[fault] === undefined) problems.push(`${field(path, "duration")}: ${fault} is instantaneous (${describeInstant(fault)}); leave "duration" out`);
     else spec.duration = time(entry.duration, `${field(path, "duration")}`, problems);
   } else if (LASTING[fault] !== undefined) spec.duration = LASTING[fault];
   return problems.length > before ? undefined : spec;
+}
+
+/** delay (latency), probability (loss), by (clock-jump): required for their kind, refused elsewhere. */
+function settings(entry: Record<string, unknown>, fault: FaultKind, path: string, spec: FaultSpec, problems: string[]): void {
+  const wanted = SETTING[fault];
+  for (const key of ["delay", "probability", "by"] as const) {
+    if (entry[key] === undefined || key === wanted) continue;
+    problems.push(`${field(path, key)}: only ${Object.entries(SETTING).find(([, k]) => k === key)![0]} takes "${key}"`);
+  }
+  if (wanted === "delay") {
+    if (entry.delay === undefined) problems.push(`${field(path, "delay")}: latency needs the extra one-way delay, e.g. "300ms" (flag: latency=300ms@1m+2m)`);
+    else spec.delay = time(entry.delay, field(path, "delay"), problems);
+  } else if (wanted === "probability") {
+    const p = entry.probability;
+    if (typeof p !== "number" || !(p >= 0 && p < 1)) problems.push(`${field(path, "probability")}: loss needs the chance a segment is lost, a number from 0 up to (not including) 1, e.g. 0.2 (flag: loss=0.2@1m+2m)`);
+    else spec.probability = p;
+  } else if (wanted === "by") {
+    const match = typeof entry.by === "string" ? /^([+-])?(.+)$/.exec(entry.by.trim()) : undefined;
+    if (typeof entry.by === "number" && Number.isFinite(entry.by)) spec.by = entry.by;
+    else if (!match) problems.push(`${field(path, "by")}: clock-jump needs how far the clock jumps, e.g. "-1h" or "+10m" (flag: clock-jump=-1h@2m)`);
+    else {
+      const size = time(match[2], field(path, "by"), problems);
+      spec.by = match[1] === "-" ? -size : size;
+    }
+    if (spec.by === 0) problems.push(`${field(path, "by")}: a jump of 0 changes nothing; write e.g. "-1h" or "+10m"`);
+  }
 }
 
 /** A field's place in messages: faults[2].at in a file, "--fault wifi-drop@x (at)" for a flag. */
@@ -143,6 +203,8 @@ export function field(path: string, key: string): string {
 function describeInstant(fault: FaultKind): string {
   if (fault === "broker-restart") return "the embedded broker goes down and comes back on the same ports at once";
   if (fault === "power-loss") return "the board loses power and boots again at once";
+  if (fault === "clock-jump") return "the board's clock jumps by `by` at once";
+  if (fault === "half-open") return "the node's open connections go silent for good, and it must notice by itself";
   return "the broker side of every open socket of the node goes away";
 }
 

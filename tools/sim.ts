@@ -2,7 +2,8 @@
 import fs from "node:fs";
 import { InvalidArgumentError, type Command } from "commander";
 import { boardFiles, listBoards } from "./config";
-import { Simulation, parseDuration, type SimEvent, type SimulationOptions } from "../sim/cli";
+import { DEFAULT_CONNECT_RATE, Simulation, parseDuration, type SimEvent, type SimulationOptions } from "../sim/cli";
+import type { OverrunSummary } from "../sim/board/scheduler";
 import { checkScenario, ScenarioRun } from "../sim/faults";
 import { buildFleet, BuildError, type NodeBundle } from "../sim/fleet-build";
 import { buildDemoFleet, demoLocation, DEMO_DESCRIPTION } from "../sim/demo";
@@ -10,6 +11,7 @@ import { locationOf } from "../sim/environment";
 import { FleetState, TerminalView, groupSummary, headerLines, renderFrame, summary, type Header } from "../sim/live-view";
 import { formatTime, parseFaultFlag, parseScenario, ScenarioError, type FaultSpec, type Scenario } from "../sim/scenario";
 import { webHandler } from "../sim/web/serve";
+import { findMosquitto, MOSQUITTO_MISSING } from "../sim/mosquitto";
 
 export interface SimOutput {
   out(text: string): void;
@@ -27,6 +29,8 @@ interface SimFlags {
   json?: boolean;
   scenario?: string;
   fault?: FaultSpec[];
+  connectRate?: number;
+  mosquitto?: boolean;
 }
 
 export function registerSimCommands(program: Command, io: SimOutput, done: (code: number) => void): void {
@@ -36,6 +40,7 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
     .argument("<boards...>", "board files, e.g. boards/greenhouse.json (or a folder of them)")
     .option("-n, --nodes <count>", "run this many clones of each board, with node ids <node>-001, <node>-002, ...", parseCount)
     .option("--broker <url>", "a real broker, mqtt://host:port, instead of the embedded one (the nodes' broker address is routed there)")
+    .option("--mosquitto", "start a real Mosquitto (the mosquitto program must be installed) on a free port as the broker; broker-restart faults restart it")
     .option("--seed <number>", "master seed: the same seed and boards give the same run", parseInteger, 1)
     .option("--speed <factor>", "run the clock this many times faster than real time", parsePositive)
     .option("--virtual", "event-driven time: jump from one timer to the next, as fast as the machine allows")
@@ -43,7 +48,13 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
     .option("--json", "print one JSON event per line: board events (boot, log, wifi, uncaught, world: a door opened ...) and every MQTT message the broker routes")
     .option("--clock <time>", "simulated wall-clock time at the start, e.g. 2026-06-21T00:00Z: what SNTP tells the nodes and the time of day of the environment (default 2026-01-01T00:00Z)", parseClock)
     .option("--scenario <file>", "timed faults and expectations from a JSON file (see README, Simulate); an unmet expectation makes the run fail")
-    .option("--fault <spec>", "a fault, kind@time[+duration][:node[/sensor]] (repeatable): wifi-drop, broker-restart, socket-drop, power-loss, i2c-nack, device-gone", collectFault, [])
+    .option(
+      "--fault <spec>",
+      "a fault, kind[=setting]@time[+duration][:node[/sensor]] (repeatable): wifi-drop, broker-restart, socket-drop, power-loss, i2c-nack, device-gone, crc (sensor), i2c-stuck (node/bus), half-open, latency=300ms, loss=0.2, clock-jump=-1h",
+      collectFault,
+      [],
+    )
+    .option("--connect-rate <nodes-per-second>", `power nodes on at this rate (seeded moments), so a fleet does not connect all at once; 0 = all at once (default: all at once up to ${DEFAULT_CONNECT_RATE} nodes, else ${DEFAULT_CONNECT_RATE}/s; with --virtual, all at once)`, parseRate)
     .addHelpText(
       "after",
       [
@@ -67,6 +78,10 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
         io.err("sim: choose either --speed or --virtual, not both.");
         return done(2);
       }
+      if (flags.mosquitto && flags.broker) {
+        io.err("sim: choose either --broker (a broker you run) or --mosquitto (one the simulator starts), not both.");
+        return done(2);
+      }
       done(await runSim(boards, flags, io));
     });
 
@@ -80,6 +95,7 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
     .option("--snapshot <file>", "also write the live view as plain text to this file, every second and once more when stopping (for docs and logs)")
     .option("--seed <number>", "master seed", parseInteger, 1)
     .option("--speed <factor>", "run the clock this many times faster than real time", parsePositive)
+    .option("--scenario <file>", "timed faults and expectations from a JSON file, as for sim; an unmet expectation makes the exit code 1")
     .addHelpText(
       "after",
       [
@@ -97,34 +113,71 @@ export function registerSimCommands(program: Command, io: SimOutput, done: (code
     });
 }
 
+interface StartFlags {
+  boards: string;
+  seed: number;
+  speed?: number;
+  scenario?: string;
+  demo: number;
+  clock?: number;
+  duration?: number;
+  snapshot?: string;
+}
+
+/** The scenario of --scenario / --fault, checked against the bundles; a ScenarioError's sentence goes to stderr. */
+function scenarioFor(flags: { scenario?: string; fault?: FaultSpec[] }, bundles: NodeBundle[], embeddedBroker: boolean, io: SimOutput): { scenario?: Scenario; failed?: true } {
+  try {
+    const scenario = loadScenario(flags);
+    if (scenario) checkScenario(scenario, bundles, { embeddedBroker });
+    return { scenario };
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    io.err(error.message);
+    return { failed: true };
+  }
+}
+
+/** A scenario with expectations runs until its last window closes, unless it (or --duration) says otherwise. */
+function scenarioDuration(scenario: Scenario | undefined): number | undefined {
+  return scenario?.duration ?? (scenario?.expect.length ? Math.max(...scenario.expect.map((e) => e.within[1])) : undefined);
+}
+
+/** Prints each expectation's verdict; returns the exit code (1 when one is not met). */
+function reportScenario(run: ScenarioRun, simulation: Simulation, json: boolean, io: SimOutput): number {
+  const results = run.results();
+  const failed = results.filter((r) => !r.met);
+  for (const result of results) {
+    if (json) io.out(JSON.stringify({ time: simulation.clock.now(), type: "sim", what: "expect", met: result.met, node: result.node, topic: result.expectation.topic, sentence: result.sentence }));
+    if (!result.met || !json) io.err(result.sentence);
+  }
+  if (results.length) io.err(failed.length ? `scenario: ${failed.length} of ${results.length} expectations not met.` : `scenario: all ${results.length} expectations met.`);
+  return failed.length ? 1 : 0;
+}
+
 async function runSim(args: string[], flags: SimFlags, io: SimOutput): Promise<number> {
   const files = boardFiles(args, (text) => io.err(text));
   if (files.length === 0) {
     io.err("sim: no board files given (example: npx sensornode sim boards/greenhouse.json).");
     return 1;
   }
-  let scenario: Scenario | undefined;
   try {
-    scenario = loadScenario(flags);
+    loadScenario(flags);
   } catch (error) {
+    // a scenario file that is wrong fails before the (slower) build
     if (!(error instanceof ScenarioError)) throw error;
     io.err(error.message);
     return 1;
   }
   const bundles = await buildOrReport(files, flags.nodes, io);
   if (!bundles) return 1;
-  if (scenario) {
-    try {
-      checkScenario(scenario, bundles, { embeddedBroker: !flags.broker });
-    } catch (error) {
-      if (!(error instanceof ScenarioError)) throw error;
-      io.err(error.message);
-      return 1;
-    }
+  const { scenario, failed } = scenarioFor(flags, bundles, !flags.broker, io);
+  if (flags.mosquitto && !findMosquitto()) {
+    io.err(MOSQUITTO_MISSING);
+    return 1;
   }
-  // a scenario with expectations runs until its last window closes, unless --duration says otherwise
-  const duration = flags.duration ?? scenario?.duration ?? (scenario?.expect.length ? Math.max(...scenario.expect.map((e) => e.within[1])) : undefined);
-  const options: SimulationOptions = { broker: flags.broker, seed: flags.seed, speed: flags.speed, virtual: flags.virtual, duration, epoch: flags.clock };
+  if (failed) return 1;
+  const duration = flags.duration ?? scenarioDuration(scenario);
+  const options: SimulationOptions = { broker: flags.broker, seed: flags.seed, speed: flags.speed, virtual: flags.virtual, duration, connectRate: flags.connectRate, mosquitto: flags.mosquitto, epoch: flags.clock };
   const simulation = new Simulation(bundles, options);
   const scenarioRun = scenario ? new ScenarioRun(simulation, scenario, { seed: flags.seed }) : undefined;
   const state = new FleetState(bundles.map((b) => b.config));
@@ -139,17 +192,10 @@ async function runSim(args: string[], flags: SimFlags, io: SimOutput): Promise<n
     if (!flags.json) for (const view of state.nodes) io.err(summary(view));
   });
   if (code !== 0 || !scenarioRun) return code;
-  const results = scenarioRun.results();
-  const failed = results.filter((r) => !r.met);
-  for (const result of results) {
-    if (flags.json) io.out(JSON.stringify({ time: simulation.clock.now(), type: "sim", what: "expect", met: result.met, node: result.node, topic: result.expectation.topic, sentence: result.sentence }));
-    if (!result.met || !flags.json) io.err(result.sentence);
-  }
-  if (results.length) io.err(failed.length ? `scenario: ${failed.length} of ${results.length} expectations not met.` : `scenario: all ${results.length} expectations met.`);
-  return failed.length ? 1 : 0;
+  return reportScenario(scenarioRun, simulation, flags.json === true, io);
 }
 
-function loadScenario(flags: SimFlags): Scenario | undefined {
+function loadScenario(flags: { scenario?: string; fault?: FaultSpec[] }): Scenario | undefined {
   const faults = flags.fault ?? [];
   if (!flags.scenario && faults.length === 0) return undefined;
   let scenario: Scenario = { faults: [], expect: [] };
@@ -168,16 +214,6 @@ function collectFault(value: string, previous: FaultSpec[]): FaultSpec[] {
   }
 }
 
-interface StartFlags {
-  boards: string;
-  seed: number;
-  speed?: number;
-  demo: number;
-  clock?: number;
-  duration?: number;
-  snapshot?: string;
-}
-
 async function runStart(flags: StartFlags, io: SimOutput): Promise<number> {
   const files = listBoards(flags.boards);
   if (files.length === 0) {
@@ -188,6 +224,8 @@ async function runStart(flags: StartFlags, io: SimOutput): Promise<number> {
   if (!examples) return 1;
   const demo = await buildDemoFleet(flags.demo, io.err);
   const bundles = [...examples, ...demo];
+  const { scenario, failed } = scenarioFor(flags, bundles, true, io);
+  if (failed) return 1;
   const demoIds = new Set(demo.map((b) => b.id));
   const locations = new Map(demo.map((b, i) => [b.id, demoLocation(flags.seed, i)] as const));
   const count = (where: string) => [...locations.values()].filter((l) => l === where).length;
@@ -195,13 +233,14 @@ async function runStart(flags: StartFlags, io: SimOutput): Promise<number> {
   const simulation = new Simulation(bundles, {
     seed: flags.seed,
     speed: flags.speed,
-    duration: flags.duration,
+    duration: flags.duration ?? scenarioDuration(scenario),
     http: webHandler(),
     // the simulated day starts at the real time of day here, at a longitude that makes solar time your clock's time
     epoch: flags.clock ?? Date.now(),
     site: { longitude: -new Date().getTimezoneOffset() / 4 },
     location: (bundle) => locations.get(bundle.id) ?? locationOf(bundle.id),
   });
+  const scenarioRun = scenario ? new ScenarioRun(simulation, scenario, { seed: flags.seed }) : undefined;
   const state = new FleetState(
     bundles.map((b) => b.config),
     Object.fromEntries(demo.map((b) => [b.id, fleetName])),
@@ -237,7 +276,7 @@ async function runStart(flags: StartFlags, io: SimOutput): Promise<number> {
     if (event.type === "sim") io.out(simLine(event));
     else if (line) io.out(line);
   });
-  return run(simulation, io, () => {
+  const code = await run(simulation, io, () => {
     if (snapshots) clearInterval(snapshots);
     view?.stop();
     if (!tty) {
@@ -246,9 +285,11 @@ async function runStart(flags: StartFlags, io: SimOutput): Promise<number> {
       for (const [name, views] of groups) io.out(groupSummary(name, views));
     }
   });
+  if (code !== 0 || !scenarioRun) return code;
+  return reportScenario(scenarioRun, simulation, false, io);
 }
 
-function startHeader(simulation: Simulation, bundles: NodeBundle[], flags: { seed: number; speed?: number }): Header {
+function startHeader(simulation: Simulation, bundles: NodeBundle[], flags: StartFlags): Header {
   const broker = simulation.broker!;
   const prefixes = [...new Set(bundles.map((b) => b.config.topicPrefix ?? "sensornode"))];
   const topic = prefixes.length === 1 ? `${prefixes[0]}/#` : "#";
@@ -304,13 +345,22 @@ async function buildOrReport(files: string[], nodes: number | undefined, io: Sim
 function simLine(event: SimEvent): string {
   switch (event.what) {
     case "broker":
+      if (event.mosquitto) return `Mosquitto started by the simulator on ${String(event.url)}`;
       return event.embedded ? `embedded broker on ${String(event.url)}${event.ws ? ` (WebSocket ${String(event.ws)})` : ""}` : `using the broker at ${String(event.url)}`;
     case "started":
-      return `${String(event.nodes)} node${event.nodes === 1 ? "" : "s"} started (seed ${String(event.seed)}, ${String(event.mode)})`;
+      return `${String(event.nodes)} node${event.nodes === 1 ? "" : "s"} started (seed ${String(event.seed)}, ${String(event.mode)}${event.connectRate ? `, powered on at ${String(event.connectRate)} per second` : ""})`;
     case "stopping":
       return "stopping: every node shuts down cleanly (publishes offline) ...";
-    case "stopped":
-      return "stopped.";
+    case "stopped": {
+      const overrun = event.overrun as OverrunSummary | undefined;
+      if (!overrun) return "stopped.";
+      const kept = overrun.episodes === 0 ? `the schedule was kept (timers at most ${Math.round(overrun.maxLag)} ms late)` : `OVERRUN ${overrun.episodes} time${overrun.episodes === 1 ? "" : "s"}: timers up to ${Math.round(overrun.maxLag)} ms late, ${formatTime(Math.round(overrun.lagging))} of simulated time spent lagging (fewer nodes or a lower --speed)`;
+      return `stopped.\n${kept[0]!.toUpperCase()}${kept.slice(1)}.`;
+    }
+    case "overrun":
+      return event.phase === "begin"
+        ? `${formatTime(event.time)} OVERRUN: timers fire ${Math.round(Number(event.lag))} ms late: this machine cannot keep every node's schedule (fewer nodes or a lower --speed)`
+        : `${formatTime(event.time)} overrun over: timers were up to ${Math.round(Number(event.maxLag))} ms late for ${formatTime(Math.round(Number(event.lagging)))}`;
     case "fault":
       return `${formatTime(event.time)} fault ${String(event.fault)} ${event.phase === "end" ? "ends" : "begins"}${event.node ? ` on ${String(event.node)}` : ""}${event.sensor ? `/${String(event.sensor)}` : ""}`;
     default:
@@ -341,6 +391,12 @@ function parseInteger(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number)) throw new InvalidArgumentError(`expected a whole number, not "${value}"`);
   return number >>> 0;
+}
+
+function parseRate(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`expected nodes per second, e.g. 50 (0 = all at once), not "${value}"`);
+  return number;
 }
 
 function parsePositive(value: string): number {

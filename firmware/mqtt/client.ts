@@ -135,6 +135,7 @@ export function createClient(options: ClientOptions): MqttClient {
   let pingTimer: TimerHandle | undefined;
   let pingWaiting = false;
   let lastSend = 0;
+  let lastHeard = 0;
   let connectedAt = 0;
   let attempt = 0;
   let kicks = 0;
@@ -277,8 +278,10 @@ export function createClient(options: ClientOptions): MqttClient {
       closed("timeout: no PINGRESP within " + responseTimeout + " ms", DESTROY);
       return;
     }
-    // [MQTT-3.1.2-23]: a control packet at least every keepAlive seconds, counted from the last send.
-    const idle = clock.now() - lastSend;
+    // [MQTT-3.1.2-23]: a control packet at least every keepAlive seconds, counted from the last
+    // send. Also after keepAlive with nothing heard: a node that publishes more often than that
+    // would otherwise never ping, and never notice a half-open connection (its PUBACKs stop).
+    const idle = clock.now() - (lastHeard < lastSend ? lastHeard : lastSend);
     if (idle < keepAliveMs) {
       armKeepAlive(keepAliveMs - idle);
       return;
@@ -397,6 +400,7 @@ export function createClient(options: ClientOptions): MqttClient {
 
   function handle(packet: Packet): string | undefined {
     const type = packet.type;
+    lastHeard = clock.now();
     if (state !== CONNECTED) {
       // [MQTT-3.2.0-1]: the first packet from the server is CONNACK.
       return type === CONNACK ? connack(packet as ConnackPacket) : "protocol: not CONNACK";

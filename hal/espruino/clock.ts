@@ -10,7 +10,9 @@ declare function setTimeout(callback: () => void, ms: number): number;
 declare function clearTimeout(id: number): void;
 
 // Uptime never reaches 2001 in ms; wall-clock time after a sync is always past 2017.
-// Later SNTP corrections (seconds) are not removed: they are small and rare.
+// Later SNTP corrections forward are not removed (small and rare; a forward step only makes
+// a wait end early). A step BACK is: the clock stands still instead, else every wait measured
+// against it (the sensors' schedule) would stretch by the size of the step.
 const UPTIME_LIMIT = 978307200000;
 const WALL_START = 1483228800000;
 
@@ -19,7 +21,8 @@ let last = 0;
 
 /** Monotonic ms from raw getTime() ms: removes the jump of the first SNTP sync. */
 export function monotonic(raw: number): number {
-  if (last > 0 && last < UPTIME_LIMIT && raw >= WALL_START) offset = raw - last;
+  if (last > 0 && last < UPTIME_LIMIT && raw >= WALL_START) offset += raw - last;
+  else if (raw < last) offset -= last - raw;
   const now = raw - offset;
   last = raw;
   return now;

@@ -133,6 +133,14 @@ export class VirtualBoard {
     return this;
   }
 
+  /**
+   * The real-time clock jumps by `ms` (negative = back): getTime() and Date.now() move, the
+   * timers do not (Espruino keeps timers relative to when they were set, not on the RTC).
+   */
+  jumpClock(ms: number): void {
+    this.rtc.timeOffset += ms / 1000;
+  }
+
   /** Power loss and back: no 'kill' event, RAM lost, flash kept. */
   powerCycle(): void {
     this.halt("power-loss");

@@ -38,8 +38,8 @@ export interface ConnectTarget {
 export interface NetworkFaults {
   /** Before a real attempt: force an outcome, or undefined to try for real. */
   connect?(target: ConnectTarget): "refused" | "unresolvable" | "no-route" | undefined;
-  /** Every chunk passes here: call deliver() now, later (latency) or never (loss, half-open). */
-  transfer?(direction: "send" | "receive", data: string, deliver: () => void): void;
+  /** Every chunk passes here: call deliver() now, later (latency) or never (half-open); deliver(part) passes a piece of it (call once per piece, in order). */
+  transfer?(direction: "send" | "receive", data: string, deliver: (part?: string) => void, socket: LiveSocket): void;
 }
 
 export interface NetworkOptions {
@@ -175,7 +175,7 @@ function connect(runtime: NetRuntime, tls: boolean, options: unknown, callback: 
         if (!wrote) emit(runtime, socket, "drain", [socket]);
       },
       onData(data: string) {
-        if (faults?.transfer) faults.transfer("receive", data, () => receive(data));
+        if (faults?.transfer) faults.transfer("receive", data, (part?: string) => receive(part ?? data), live);
         else receive(data);
       },
       onDrain() {
@@ -211,7 +211,7 @@ function connect(runtime: NetRuntime, tls: boolean, options: unknown, callback: 
     const text = eightBit(typeof data === "string" ? data : String(data));
     wrote = true;
     live.sent += text.length;
-    if (faults?.transfer) faults.transfer("send", text, () => host.write(text));
+    if (faults?.transfer) faults.transfer("send", text, (part?: string) => { if (!closed) host.write(part ?? text); }, live);
     else host.write(text);
     return true;
   };

@@ -195,12 +195,45 @@ export interface RunOptions {
   busy?: () => boolean;
   /** Called after each step; return true to stop. */
   stopWhen?: () => boolean;
+  /**
+   * Speed mode: told when the clock cannot keep up (see OverrunEvent). `threshold`: how late
+   * (simulated ms) the timers may fire before it counts; default 250.
+   */
+  overrun?: { threshold?: number; report(event: OverrunEvent): void };
+}
+
+/**
+ * Overrun in speed mode: the simulation clock lags where real time x speed says it should be,
+ * so timers fire late. `begin` when the lag first exceeds the threshold, `end` when it is back
+ * under half of it. Lags are in simulated ms; `lagging` is the simulated time the episode lasted.
+ */
+export interface OverrunEvent {
+  phase: "begin" | "end";
+  /** The lag at this moment. */
+  lag: number;
+  /** The largest lag in this episode (end only). */
+  maxLag?: number;
+  /** Simulated ms from begin to end (end only). */
+  lagging?: number;
+}
+
+export interface OverrunSummary {
+  /** Largest lag seen over the whole run (ms of simulated time), overrun or not. */
+  maxLag: number;
+  /** Simulated ms spent in overrun episodes (an episode still open counts up to now). */
+  lagging: number;
+  episodes: number;
+  threshold: number;
+  /** Steps measured. */
+  steps: number;
 }
 
 export interface ClockRun {
   /** Resolves when the run stops (until reached, nothing left to do in virtual mode, or stop()). */
   done: Promise<void>;
   stop(): void;
+  /** Speed mode: how well the clock kept up so far. */
+  overrun(): OverrunSummary;
 }
 
 /** Drives a SimClock at `speed` x real time, or event-driven (`virtual`). */
@@ -208,6 +241,27 @@ export function runClock(clock: SimClock, options: RunOptions): ClockRun {
   let stopped = false;
   let wake: (() => void) | undefined;
   const until = options.until ?? Infinity;
+  const threshold = options.overrun?.threshold ?? 250;
+  const summary: OverrunSummary = { maxLag: 0, lagging: 0, episodes: 0, threshold, steps: 0 };
+  let episode: { start: number; maxLag: number } | undefined;
+  /** One step's lag: how late (simulated ms) its first due timer fired, measured after the step's work. */
+  const measure = (lag: number) => {
+    summary.steps++;
+    if (lag > summary.maxLag) summary.maxLag = lag;
+    if (!episode && lag > threshold) {
+      episode = { start: clock.now(), maxLag: lag };
+      summary.episodes++;
+      options.overrun?.report({ phase: "begin", lag });
+    } else if (episode) {
+      if (lag > episode.maxLag) episode.maxLag = lag;
+      if (lag < threshold / 2) {
+        const lagging = clock.now() - episode.start;
+        summary.lagging += lagging;
+        options.overrun?.report({ phase: "end", lag, maxLag: episode.maxLag, lagging });
+        episode = undefined;
+      }
+    }
+  };
   const done = (async () => {
     if (options.virtual) {
       for (;;) {
@@ -233,10 +287,15 @@ export function runClock(clock: SimClock, options: RunOptions): ClockRun {
     const speed = options.speed ?? 1;
     const startReal = performance.now();
     const startVirtual = clock.now();
+    const ideal = () => startVirtual + (performance.now() - startReal) * speed;
     for (;;) {
       if (stopped) return;
-      const target = Math.min(until, startVirtual + (performance.now() - startReal) * speed);
+      const target = Math.min(until, ideal());
+      const first = clock.nextDue();
       clock.advanceTo(target);
+      // the first timer of this step was due at `first` and its step ended now: it (and the
+      // ones after it) ran this much simulated time late
+      measure(first !== undefined && first <= target ? Math.max(0, Math.min(until, ideal()) - first) : Math.max(0, Math.min(until, ideal()) - target));
       if (options.stopWhen?.() || target >= until) return;
       const next = clock.nextDue();
       // sleep until the next timer is due in real time (at most 50 ms, so new timers made by
@@ -254,6 +313,9 @@ export function runClock(clock: SimClock, options: RunOptions): ClockRun {
     stop() {
       stopped = true;
       wake?.();
+    },
+    overrun() {
+      return { ...summary, lagging: summary.lagging + (episode ? clock.now() - episode.start : 0) };
     },
   };
 }

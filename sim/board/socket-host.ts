@@ -54,7 +54,7 @@ function connect(m) {
       if (!m.tls) {
         sockets.set(id, raw);
         wire(raw);
-        post({ ev: "connect", id });
+        post({ ev: "connect", id, localPort: raw.localPort });
         return;
       }
       // Espruino's mbedTLS setup verifies nothing (network.c: MBEDTLS_SSL_VERIFY_NONE) and
@@ -126,6 +126,8 @@ export class SocketHost {
   private readonly syncWaitMs: number;
   /** performance.now() of the last socket event or write. */
   lastActivity = 0;
+  /** Bytes each way on every open plain-TCP socket, by its local port (see flows()). */
+  private readonly counts = new Map<number, { localPort?: number; written: number; received: number }>();
 
   constructor(options: SocketHostOptions = {}) {
     this.syncWaitMs = options.syncWaitMs ?? 3000;
@@ -177,12 +179,17 @@ export class SocketHost {
     else if (state === 3) outcome = { state: "unresolvable" };
     else outcome = { state: "pending" };
     if (outcome.state === "refused" || outcome.state === "unresolvable") this.handlers.delete(id);
-    else worker.ref();
+    else {
+      worker.ref();
+      if (!options.tls) this.counts.set(id, { written: 0, received: 0 });
+    }
     const socket: HostSocket = {
       id,
       write: (data: string) => {
         if (!this.handlers.has(id)) return;
         this.lastActivity = performance.now();
+        const count = this.counts.get(id);
+        if (count) count.written += data.length;
         worker.postMessage({ op: "write", id, data });
       },
       end: () => {
@@ -193,6 +200,19 @@ export class SocketHost {
       },
     };
     return { socket, outcome };
+  }
+
+  /**
+   * Open plain-TCP sockets: local port, bytes written to it and bytes received from it so far.
+   * With the other end's byte counts (the embedded broker's), virtual time can tell that
+   * nothing is on the wire any more.
+   */
+  flows(): { localPort: number; written: number; received: number }[] {
+    const out: { localPort: number; written: number; received: number }[] = [];
+    this.counts.forEach((count) => {
+      if (count.localPort !== undefined) out.push({ localPort: count.localPort, written: count.written, received: count.received });
+    });
+    return out;
   }
 
   /** Resolves once no socket event happened for `quietMs` (immediately with no socket open). */
@@ -210,12 +230,18 @@ export class SocketHost {
     if (!h) return;
     this.lastActivity = performance.now();
     switch (message.ev) {
-      case "connect":
+      case "connect": {
+        const count = this.counts.get(message.id);
+        if (count && typeof message.localPort === "number") count.localPort = message.localPort;
         h.onConnect();
         break;
-      case "data":
+      }
+      case "data": {
+        const count = this.counts.get(message.id);
+        if (count) count.received += (message.data as string).length;
         h.onData(message.data as string);
         break;
+      }
       case "drain":
         h.onDrain();
         break;
@@ -228,11 +254,13 @@ export class SocketHost {
       case "fail":
         // Only a failure the synchronous wait did not see is news here.
         this.handlers.delete(message.id);
+        this.counts.delete(message.id);
         h.onError(String(message.message), message.kind);
         h.onClose(true);
         break;
       case "close":
         this.handlers.delete(message.id);
+        this.counts.delete(message.id);
         h.onClose(!!message.hadError);
         break;
     }

@@ -177,6 +177,7 @@ export function wifiModule(runtime: WifiRuntime): { module: Record<string, any>;
     }
     return reply(runtime.object(details), callback, false);
   };
+  let sntpGeneration = 0;
   module.setSNTP = function (server: unknown, zone: unknown): void {
     let offset = 0;
     if (runtime.board === "ESP8266") {
@@ -186,10 +187,16 @@ export function wifiModule(runtime: WifiRuntime): { module: Record<string, any>;
     } else if (typeof zone !== "string") throw runtime.error("Zone is not a string");
     if (typeof server !== "string") throw runtime.error("Server is not a string");
     runtime.event("wifi", { state: "sntp", server, zone });
+    // one SNTP client: a new setSNTP restarts it (sntp_stop + sntp_init), the old polls end
+    const generation = ++sntpGeneration;
     const poll = () => {
+      if (generation !== sntpGeneration) return;
       if (station === "connected") {
         runtime.syncTime(offset);
         runtime.event("sntp-sync", { server });
+        // lwIP's SNTP polls again every hour (SNTP_UPDATE_DELAY, ESP-IDF's default too): a clock
+        // that jumped is put right at the next poll.
+        runtime.after(3_600_000, poll);
       } else runtime.after(runtime.board === "ESP8266" ? 30_000 : 1000, poll);
     };
     runtime.after(runtime.board === "ESP8266" ? 100 : 1000, poll);

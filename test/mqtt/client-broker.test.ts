@@ -300,23 +300,27 @@ describe("QoS 1 and 2 inbound", () => {
 });
 
 describe("keepalive", () => {
-  test("PINGREQ keepAlive seconds after the last send; no PINGRESP within responseTimeout closes and reconnects", async () => {
+  test("PINGREQ keepAlive seconds after the last send or the last packet heard; no PINGRESP within responseTimeout closes and reconnects", async () => {
     const r = client({ keepAlive: 30, responseTimeout: 4000 });
     const { side } = await connected(r);
     const start = r.clock.now();
     r.clock.advanceTo(start + 20000);
-    r.client.publish("t", "x", 0); // a send at 20 s moves the next PINGREQ to 50 s
-    await side.next("publish");
+    r.client.publish("t", "x", 1); // a send and its PUBACK at 20 s move the next PINGREQ to 50 s
+    const publish = await side.next("publish");
+    const chunks = r.chunks;
+    side.send({ cmd: "puback", messageId: publish.messageId });
+    await r.until(() => r.chunks > chunks, "PUBACK read");
     r.clock.advanceTo(start + 49999);
     r.client.publish("marker", "m", 0); // nothing was sent before this marker: no early PINGREQ
     expect((await side.next()).cmd).toBe("publish");
-    r.clock.advanceTo(start + 49999 + 30000);
+    // 30 s with nothing heard: PINGREQ, although the marker was sent 1 ms ago
+    r.clock.advanceTo(start + 50000);
     await side.next("pingreq");
     side.send({ cmd: "pingresp" });
     // A message behind the PINGRESP: once it is delivered, the PINGRESP has been read.
     side.send({ cmd: "publish", topic: "after", payload: Buffer.from("x"), qos: 0, retain: false, dup: false });
     await r.until(() => r.messages.length === 1, "message after PINGRESP");
-    r.clock.advanceTo(start + 49999 + 60000);
+    r.clock.advanceTo(start + 80000);
     await side.next("pingreq");
     // This one is not answered.
     r.clock.advance(3999);
@@ -327,6 +331,22 @@ describe("keepalive", () => {
     reconnectNow(r);
     await (await broker.nextConnection()).accept();
     await r.until(() => r.connects.length === 2, "reconnected");
+  });
+
+  test("a client that keeps sending but hears nothing pings after keepAlive and gives up (a half-open connection)", async () => {
+    const r = client({ keepAlive: 30, responseTimeout: 4000 });
+    const { side } = await connected(r);
+    const start = r.clock.now();
+    // QoS 0 every 10 s: sends never stop, so the last-send rule alone would never ping
+    for (let t = 10000; t < 30000; t += 10000) {
+      r.clock.advanceTo(start + t);
+      r.client.publish("t", "x", 0);
+      await side.next("publish");
+    }
+    r.clock.advanceTo(start + 30000);
+    await side.next("pingreq");
+    r.clock.advance(4000);
+    expect(r.closes[0]!.reason).toBe("timeout: no PINGRESP within 4000 ms");
   });
 
   test("PINGRESP keeps the connection", async () => {

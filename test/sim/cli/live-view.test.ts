@@ -1,6 +1,6 @@
 // The live view's folding of events into rows, and the demo fleet's one summary line: a
 // fleet's nodes are added up (statuses, messages, errors) and their latest readings shown as
-// ranges, while the example boards keep their own rows and printed lines.
+// ranges, while the example boards keep their own rows and printed lines; and the overrun line.
 import { describe, expect, it } from "vitest";
 import type { BoardConfig } from "../../../boards/schema";
 import type { SimEvent } from "../../../sim/cli";
@@ -61,5 +61,18 @@ describe("the demo fleet in the live view", () => {
     const frame = renderFrame(header, state, 200, 40);
     expect(frame).not.toMatch(/demo fleet/);
     expect(state.layout().groups).toEqual([]);
+  });
+});
+
+describe("live view: overrun", () => {
+  it("a line while the simulator lags, then the last episode's worst lag and length", () => {
+    const state = new FleetState([config("greenhouse")]);
+    expect(renderFrame(header, state, 200, 40)).not.toMatch(/overrun/i);
+    state.apply({ time: 60_000, type: "sim", what: "overrun", phase: "begin", lag: 412.3 });
+    expect(renderFrame(header, state, 200, 40)).toContain("OVERRUN: timers 412 ms late: this machine cannot keep every node's schedule at this speed");
+    state.apply({ time: 75_000, type: "sim", what: "overrun", phase: "end", lag: 20, maxLag: 950.2, lagging: 15_000 });
+    const frame = renderFrame(header, state, 200, 40);
+    expect(frame).not.toContain("OVERRUN:");
+    expect(frame).toMatch(/last overrun: up to 950 ms late for \S+/);
   });
 });
