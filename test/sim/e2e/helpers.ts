@@ -108,7 +108,7 @@ export async function runNodes(
   broker: TestBroker,
   options: { duration: number; seed?: number; at?: [number, (simulation: Simulation) => void | Promise<unknown>][] },
 ): Promise<Run> {
-  const simulation = new Simulation(bundles, { virtual: true, duration: options.duration, seed: options.seed ?? 1, broker: `mqtt://${broker.host}:${broker.port}` });
+  const simulation = new Simulation(bundles, { virtual: true, duration: options.duration, seed: options.seed ?? 1, environment: false, broker: `mqtt://${broker.host}:${broker.port}` });
   simulation.networkFaults = () => roundTrips(simulation);
   const events: SimEvent[] = [];
   simulation.onEvent((event) => {
