@@ -44,8 +44,10 @@ describe("network faults on the greenhouse firmware (virtual time)", () => {
     const outcome = await runScenario(bundles, { faults: [fault({ at: 60_000, fault: "latency", node: "greenhouse", delay: 2000, duration: 60_000 })] }, { duration: 200_000, seed: 5 });
     const during = delays(outcome, 60_000, 118_000);
     expect(during.length).toBeGreaterThanOrEqual(5);
+    // (the firmware paces what it sends from its buffer by a few ms, so the reading that fixes
+    // the schedule may itself have left up to that much late: 50 ms of slack below the delay)
     for (const delay of during) {
-      expect(delay).toBeGreaterThanOrEqual(2000);
+      expect(delay).toBeGreaterThanOrEqual(2000 - 50);
       expect(delay).toBeLessThan(2500);
     }
     for (const delay of delays(outcome, 125_000, 200_000)) expect(delay).toBeLessThan(500);
@@ -85,7 +87,8 @@ describe("network faults on the greenhouse firmware (virtual time)", () => {
     expect(will[0]).toBeGreaterThan(60_000 + 50_000);
     expect(will[0]).toBeLessThan(60_000 + 60_000 + 10_000 + 2000);
     // (how soon after that it reconnects depends on backoff, and on the host's load in virtual time)
-    expect(online[1]![0]).toBeGreaterThan(will[0]);
+    // (full jitter may pick a backoff near 0, so compare the order the broker routed them in)
+    expect(statuses.indexOf(online[1]!)).toBeGreaterThan(statuses.indexOf(will));
     // nothing reached the broker in between; afterwards what was in flight is sent again (QoS 1): none lost
     const temperatures = outcome.messages(TEMPERATURE);
     expect(temperatures.filter(([time]) => time > 61_000 && time < will[0])).toEqual([]);
