@@ -174,7 +174,7 @@ function acceleratedSection(rows: AcceleratedRow[]): string {
 }
 
 function recoverySection(result: RecoveryResult | undefined, why: string | undefined): string {
-  const out = ["## 4. Fleet scale and 5. recovery", ""];
+  const out = ["## 5. Recovery", ""];
   if (!result) {
     out.push(why ?? "Not measured.");
     return out.join("\n");

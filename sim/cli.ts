@@ -55,7 +55,10 @@ export interface SimulationOptions {
   duration?: number;
   /** Serves HTTP on the embedded broker's WebSocket port (the web page). */
   http?: BrokerOptions["http"];
-  /** Real-time and --speed modes: timers this late (simulated ms) count as an overrun (default 250). */
+  /**
+   * Real-time and --speed modes: timers this late (simulated ms) count as an overrun. Default:
+   * 250 ms, or 10 ms of real time at high --speed (finer than that is the event loop's own jitter).
+   */
   overrunThreshold?: number;
   /**
    * Nodes powered on per second of simulated time (each at a seeded moment within its slot),
@@ -169,7 +172,7 @@ export class Simulation {
         : {
             speed: this.options.speed ?? 1,
             until: this.options.duration,
-            overrun: { threshold: this.options.overrunThreshold, report: (event) => this.emit({ type: "sim", what: "overrun", ...event }) },
+            overrun: { threshold: this.options.overrunThreshold ?? Math.max(250, 10 * (this.options.speed ?? 1)), report: (event) => this.emit({ type: "sim", what: "overrun", ...event }) },
           },
     );
     await this.run.done;

@@ -359,10 +359,10 @@ function simLine(event: SimEvent): string {
     }
     case "overrun":
       return event.phase === "begin"
-        ? `${formatTime(event.time)} OVERRUN: timers fire ${Math.round(Number(event.lag))} ms late: this machine cannot keep every node's schedule (fewer nodes or a lower --speed)`
-        : `${formatTime(event.time)} overrun over: timers were up to ${Math.round(Number(event.maxLag))} ms late for ${formatTime(Math.round(Number(event.lagging)))}`;
+        ? `${formatTime(Math.round(event.time))} OVERRUN: timers fire ${Math.round(Number(event.lag))} ms late: this machine cannot keep every node's schedule (fewer nodes or a lower --speed)`
+        : `${formatTime(Math.round(event.time))} overrun over: timers were up to ${Math.round(Number(event.maxLag))} ms late for ${formatTime(Math.round(Number(event.lagging)))}`;
     case "fault":
-      return `${formatTime(event.time)} fault ${String(event.fault)} ${event.phase === "end" ? "ends" : "begins"}${event.node ? ` on ${String(event.node)}` : ""}${event.sensor ? `/${String(event.sensor)}` : ""}`;
+      return `${formatTime(Math.round(event.time))} fault ${String(event.fault)} ${event.phase === "end" ? "ends" : "begins"}${event.node ? ` on ${String(event.node)}` : ""}${event.sensor ? `/${String(event.sensor)}` : ""}`;
     default:
       return JSON.stringify(event);
   }
