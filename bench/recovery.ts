@@ -12,17 +12,18 @@
 //     firmware, and once more at QoS 0.
 //
 // One persistent subscriber (clean session false, QoS 1, reconnecting every 20 ms)
-// receives every status and reading. Mosquitto runs without persistence, so its SIGKILL
-// also forgets the subscriber's session: the subscriber subscribes again on its CONNACK,
-// and the broker's log proves it did so before the first publisher came back (otherwise the
-// figure says so: a reading published before that could be lost to the subscriber, not by
-// the publisher).
+// receives every status and reading, connected to Mosquitto directly. The publishers reach
+// Mosquitto through a TCP relay (the "gate"). Mosquitto runs without persistence, so its
+// SIGKILL also forgets the subscriber's session; the gate therefore stops accepting before
+// the kill and opens again only once the restarted broker has the subscriber's subscription
+// back. So no reading can reach the broker unsubscribed, and a missing seq is a reading the
+// publisher lost (the broker's log confirms the order: column "before the subscriber").
 //
-// Time zero = the restarted Mosquitto accepts a TCP connection (polled every 2 ms). A
-// client's recovery time = its retained `online` reaching the subscriber. Readings lost =
-// per client, the seq numbers missing between the first and the last one received (readings
-// continue for several seconds after the restart, so a reading lost in the outage is a gap,
-// not the tail); duplicates = deliveries of a seq already received.
+// Time zero = the gate accepts connections again, which for the publishers is the broker
+// coming back. A client's recovery time = its retained `online` reaching the subscriber.
+// Readings lost = per client, the seq numbers missing between the first and the last one
+// received (readings continue for several seconds after the restart, so a reading lost in
+// the outage is a gap, not the tail); duplicates = deliveries of a seq already received.
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -30,7 +31,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { ROOT } from "../tools/build";
 import { Simulation } from "../sim/cli";
 import { buildFleet } from "../sim/fleet-build";
-import { startMosquitto, type Mosquitto } from "../test/support/mosquitto";
+import { freePort, startMosquitto, type Mosquitto } from "../test/support/mosquitto";
 
 export interface RecoveryRow {
   name: string;
@@ -45,12 +46,14 @@ export interface RecoveryRow {
   afterCrash: number;
   lost: number;
   duplicated: number;
+  /** Up to 5 clients that lost readings: which seq, counted from the last one delivered before the crash (+1 = the first reading after it). */
+  lostDetail: string[];
   /** How long the broker was kept down after the kill, ms (0: restarted at once). */
   outage: number;
   /** Publishers that reconnected before the subscriber had subscribed again (the broker's log order). */
   early: number;
-  /** ms from time zero to the subscriber's new SUBACK. */
-  subscriberBack: number;
+  /** ms from the restarted broker accepting connections to the gate opening (the subscriber subscribing again). */
+  gateDelay: number;
 }
 
 export interface RecoveryResult {
@@ -79,16 +82,18 @@ function percentile(sorted: number[], p: number): number {
  * many are missing between the lowest and the highest (lost), how many arrived again
  * (duplicated). Order does not matter: a reading resent late fills its gap.
  */
-export function countReadings(seqs: number[]): { distinct: number; lost: number; duplicated: number } {
+export function countReadings(seqs: number[]): { distinct: number; lost: number; duplicated: number; missing: number[] } {
   const distinct = new Set(seqs);
-  if (distinct.size === 0) return { distinct: 0, lost: 0, duplicated: 0 };
+  if (distinct.size === 0) return { distinct: 0, lost: 0, duplicated: 0, missing: [] };
   let low = Infinity;
   let high = -Infinity;
   for (const seq of distinct) {
     if (seq < low) low = seq;
     if (seq > high) high = seq;
   }
-  return { distinct: distinct.size, lost: high - low + 1 - distinct.size, duplicated: seqs.length - distinct.size };
+  const missing: number[] = [];
+  for (let seq = low; seq <= high; seq++) if (!distinct.has(seq)) missing.push(seq);
+  return { distinct: distinct.size, lost: missing.length, duplicated: seqs.length - distinct.size, missing };
 }
 
 /** Resolves when `condition()` holds (checked on every `poke`), rejects after `ms` naming `what`. */
@@ -106,23 +111,71 @@ function until(condition: () => boolean, ms: number, what: () => string): { prom
   return { promise, poke: () => poke() };
 }
 
-/** Resolves with performance.now() of the first accepted TCP connection to `port`, polling every 2 ms. */
-async function firstAccept(port: number, host: string, timeoutMs: number): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const at = await new Promise<number | undefined>((resolve) => {
-      const socket = net.connect({ host, port });
-      socket.once("connect", () => {
-        const now = performance.now();
-        socket.destroy();
-        resolve(now);
-      });
-      socket.once("error", () => resolve(undefined));
+/**
+ * The publishers' way in: a TCP relay to Mosquitto (the subscriber connects to Mosquitto
+ * directly). It stops accepting before the broker is killed and starts again only once the
+ * restarted broker has the subscriber's subscription back, so that no reading can reach the
+ * broker before someone is subscribed to it, and a missing seq is the publisher's loss.
+ * Existing connections are relayed both ways and dropped together with the broker's side.
+ */
+export class Gate {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(
+    readonly port: number,
+    private readonly broker: Mosquitto,
+  ) {}
+
+  static async start(broker: Mosquitto): Promise<Gate> {
+    const gate = new Gate(await freePort(), broker);
+    await gate.open();
+    return gate;
+  }
+
+  get url(): string {
+    return `mqtt://${this.broker.host}:${this.port}`;
+  }
+
+  /** Accepts connections again; resolves with performance.now() once listening. */
+  open(): Promise<number> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect({ host: this.broker.host, port: this.broker.port });
+      client.setNoDelay(true);
+      upstream.setNoDelay(true);
+      this.sockets.add(client).add(upstream);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        this.sockets.delete(client);
+        this.sockets.delete(upstream);
+      };
+      for (const socket of [client, upstream]) {
+        socket.on("error", drop);
+        socket.on("close", drop);
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
     });
-    if (at !== undefined) return at;
-    if (performance.now() > deadline) throw new Error(`the restarted Mosquitto did not accept connections on port ${port} within ${timeoutMs} ms`);
-    // Nothing notifies "now listening": poll.
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.port, this.broker.host, () => resolve(performance.now()));
+    });
+  }
+
+  /**
+   * Refuses new connections from now on (as a dead broker's host does); open ones go on.
+   * (server.close's callback would wait for every open connection to end: not awaited.)
+   */
+  close(): void {
+    this.server?.close();
+    this.server = undefined;
+  }
+
+  destroy(): void {
+    this.close();
+    this.sockets.forEach((socket) => socket.destroy());
   }
 }
 
@@ -146,7 +199,7 @@ interface Track {
   online?: number;
 }
 
-async function measureFleet(broker: Mosquitto, fleet: Fleet, outage: number, log: (line: string) => void): Promise<{ row: RecoveryRow; downtime: number }> {
+async function measureFleet(broker: Mosquitto, gate: Gate, fleet: Fleet, outage: number, log: (line: string) => void): Promise<{ row: RecoveryRow; downtime: number }> {
   const tracks = new Map<string, Track>(fleet.ids.map((id) => [id, { seqs: [], max: -1 }]));
   let phase: "before" | "after" = "before";
   const onlineBefore = new Set<string>();
@@ -207,12 +260,16 @@ async function measureFleet(broker: Mosquitto, fleet: Fleet, outage: number, log
     subscribedAt = 0;
     let zero = Infinity;
     const killedAt = performance.now();
+    gate.close();
     await broker.kill();
     // The outage itself is the scenario (a broker host rebooting), not a wait for an event.
     if (outage > 0) await new Promise((resolve) => setTimeout(resolve, outage));
-    const accepted = firstAccept(broker.port, broker.host, 15_000);
     await broker.restart();
-    zero = await accepted;
+    const restarted = performance.now();
+    const resubscribed = until(() => subscribedAt > 0, 15_000, () => "the bench subscriber did not subscribe again after the restart");
+    checks.push(resubscribed.poke);
+    await resubscribed.promise;
+    zero = await gate.open();
     const recovered = until(
       () => performance.now() - zero >= SETTLE_MS && all.every((t) => t.online !== undefined) && fleet.ids.every((id) => tracks.get(id)!.max >= maxAtCrash.get(id)! + AFTER),
       TIMEOUT_MS,
@@ -224,14 +281,15 @@ async function measureFleet(broker: Mosquitto, fleet: Fleet, outage: number, log
 
     // Who was back first, in the broker's own order of events.
     const after = broker.log().slice(logMark);
-    const resubscribed = after.search(new RegExp(`Received SUBSCRIBE from ${subscriberId}`));
+    const subscribeLine = after.search(new RegExp(`Received SUBSCRIBE from ${subscriberId}`));
     const connects = [...after.matchAll(new RegExp(`New client connected from \\S+ as (?!${subscriberId}|sensornode-sim-)`, "g"))];
-    const early = connects.filter((m) => resubscribed < 0 || m.index! < resubscribed).length;
+    const early = connects.filter((m) => subscribeLine < 0 || m.index! < subscribeLine).length;
     const times = all.map((t) => t.online! - zero).sort((a, b) => a - b);
     let lost = 0;
     let duplicated = 0;
     let readings = 0;
     let afterCrash = 0;
+    const lostDetail: string[] = [];
     for (const id of fleet.ids) {
       const track = tracks.get(id)!;
       const counted = countReadings(track.seqs);
@@ -239,8 +297,9 @@ async function measureFleet(broker: Mosquitto, fleet: Fleet, outage: number, log
       duplicated += counted.duplicated;
       readings += counted.distinct;
       afterCrash += track.max - maxAtCrash.get(id)!;
+      if (counted.lost > 0 && lostDetail.length < 5) lostDetail.push(`${id}: ${counted.missing.map((seq) => `${seq - maxAtCrash.get(id)! >= 0 ? "+" : ""}${seq - maxAtCrash.get(id)!}`).join(", ")}`);
     }
-    log(`  recovery: ${fleet.name}, down ${outage} ms: ${early} publishers before the subscriber, p50 ${times[Math.floor(times.length / 2)]?.toFixed(0)} ms, ${lost} lost, ${duplicated} duplicated`);
+    log(`  recovery: ${fleet.name}, down ${outage} ms: ${early} publishers before the subscriber, p50 ${times[Math.floor(times.length / 2)]?.toFixed(0)} ms, ${lost} lost${lostDetail.length > 0 ? ` (${lostDetail.join("; ")})` : ""}, ${duplicated} duplicated`);
     return {
       downtime: zero - killedAt,
       row: {
@@ -254,9 +313,10 @@ async function measureFleet(broker: Mosquitto, fleet: Fleet, outage: number, log
         afterCrash,
         lost,
         duplicated,
+        lostDetail,
         outage,
         early,
-        subscriberBack: subscribedAt - zero,
+        gateDelay: zero - restarted,
       },
     };
   } finally {
@@ -271,9 +331,9 @@ function once(stop: () => Promise<void>): () => Promise<void> {
   return () => (done ??= stop());
 }
 
-async function firmwareFleet(broker: Mosquitto): Promise<Fleet> {
+async function firmwareFleet(url: string): Promise<Fleet> {
   const bundles = await buildFleet([path.join(ROOT, BOARD)], { nodes: COUNT });
-  const simulation = new Simulation(bundles, { broker: `mqtt://${broker.host}:${broker.port}` });
+  const simulation = new Simulation(bundles, { broker: url });
   let running: Promise<void> | undefined;
   return {
     name: `sensornode, ${COUNT} simulated nodes (real firmware bundle), QoS 1`,
@@ -297,7 +357,7 @@ function reading(id: string, seq: number): string {
   return JSON.stringify({ device: id, sensor: "light", measurement: "illuminance", value: 300.5, unit: "lx", timestamp: new Date().toISOString(), seq });
 }
 
-function mqttJsFleet(broker: Mosquitto, qos: 0 | 1): Fleet {
+function mqttJsFleet(url: string, qos: 0 | 1): Fleet {
   const ids = Array.from({ length: COUNT }, (_v, i) => `mqttjs${qos}-${String(i + 1).padStart(3, "0")}`);
   const clients: MqttClient[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -309,7 +369,7 @@ function mqttJsFleet(broker: Mosquitto, qos: 0 | 1): Fleet {
     async start() {
       for (const id of ids) {
         const status = `mqttjs/${id}/status`;
-        const client = mqtt.connect(`mqtt://${broker.host}:${broker.port}`, { clientId: id, will: { topic: status, payload: Buffer.from("offline"), qos: 1, retain: true } });
+        const client = mqtt.connect(url, { clientId: id, will: { topic: status, payload: Buffer.from("offline"), qos: 1, retain: true } });
         client.on("connect", () => client.publish(status, "online", { qos: 1, retain: true }));
         client.on("error", () => {});
         let seq = 0;
@@ -329,11 +389,14 @@ function mqttJsVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "mqtt", "package.json"), "utf8")) as { version: string }).version;
 }
 
-async function withBroker<T>(run: (broker: Mosquitto) => Promise<T>): Promise<T> {
+async function withBroker<T>(run: (broker: Mosquitto, gate: Gate) => Promise<T>): Promise<T> {
   const broker = await startMosquitto();
+  let gate: Gate | undefined;
   try {
-    return await run(broker);
+    gate = await Gate.start(broker);
+    return await run(broker, gate);
   } finally {
+    gate?.destroy();
     await broker.close();
   }
 }
@@ -344,16 +407,16 @@ export const LONG_OUTAGE = 10_000;
 export async function measureRecovery(log: (line: string) => void): Promise<{ result?: RecoveryResult; why?: string }> {
   const rows: RecoveryRow[] = [];
   const downtime: number[] = [];
-  const fleets: [string, (broker: Mosquitto) => Promise<Fleet>][] = [
+  const fleets: [string, (url: string) => Promise<Fleet>][] = [
     [`${COUNT} simulated nodes`, firmwareFleet],
-    [`${COUNT} mqtt.js clients, QoS 1`, async (broker) => mqttJsFleet(broker, 1)],
-    [`${COUNT} mqtt.js clients, QoS 0`, async (broker) => mqttJsFleet(broker, 0)],
+    [`${COUNT} mqtt.js clients, QoS 1`, async (url) => mqttJsFleet(url, 1)],
+    [`${COUNT} mqtt.js clients, QoS 0`, async (url) => mqttJsFleet(url, 0)],
   ];
   for (const outage of [0, LONG_OUTAGE]) {
     // QoS 0 at the restart only, to keep the whole bench within a few minutes.
     for (const [label, make] of outage === 0 ? fleets : fleets.slice(0, 2)) {
       log(`  recovery: ${label}, broker down ${outage / 1000} s ...`);
-      const measured = await withBroker(async (broker) => measureFleet(broker, await make(broker), outage, log));
+      const measured = await withBroker(async (broker, gate) => measureFleet(broker, gate, await make(gate.url), outage, log));
       rows.push(measured.row);
       downtime.push(measured.downtime);
     }
@@ -362,7 +425,7 @@ export async function measureRecovery(log: (line: string) => void): Promise<{ re
 }
 
 const METHOD =
-  "Method: each fleet against its own Mosquitto 2.0 on loopback (no persistence). A persistent subscriber (clean session false, QoS 1, reconnect every 20 ms) receives every status and reading. Once every client is online and has delivered " +
-  `${BEFORE} readings, Mosquitto is killed (SIGKILL, like a crash) and started again on the same port: at once (a broker restart), or after ${LONG_OUTAGE / 1000} s (a broker host rebooting; mqtt.js at QoS 1 only, to keep the bench short). Time zero = the restarted broker accepts a TCP connection (polled every 2 ms); a client's time = its retained \`online\` reaching the subscriber. The run goes on until every client has delivered ${AFTER} readings past its last one before the crash, and at least ${SETTLE_MS / 1000} s after time zero. A publisher back before the subscriber counts its \`online\` when the subscription delivers it (retained): an upper bound. ` +
-  "Readings lost = per client, seq numbers missing between the first and the last received; duplicated = a seq delivered again. The broker forgot the subscriber's session with everything else, so the subscriber subscribes again on its CONNACK; the broker's log shows how many publishers reconnected before it had (column \"before the subscriber\"): a reading such a publisher sent before the subscription would count as lost here, so \"lost\" is an upper bound on what the publishers lost. " +
+  "Method: each fleet against its own Mosquitto 2.0 on loopback (no persistence). A persistent subscriber (clean session false, QoS 1, reconnect every 20 ms) connected to Mosquitto directly receives every status and reading; the publishers reach Mosquitto through a TCP relay in the bench process (the gate). Once every client is online and has delivered " +
+  `${BEFORE} readings, the gate stops accepting and Mosquitto is killed (SIGKILL, like a crash; every connection drops), then started again on the same port: at once (a broker restart), or after ${LONG_OUTAGE / 1000} s (a broker host rebooting; mqtt.js at QoS 1 only, to keep the bench short). The restart forgot the subscriber's session with everything else, so it subscribes again on its CONNACK, and only then does the gate accept connections again: time zero. So no reading can reach the broker before someone is subscribed, which the broker's log confirms (column "before the subscriber": publishers that connected before the subscriber's SUBSCRIBE). ` +
+  `A client's time = its retained \`online\` reaching the subscriber. The run goes on until every client has delivered ${AFTER} readings past its last one before the crash, and at least ${SETTLE_MS / 1000} s after time zero. Readings lost = per client, seq numbers missing between the first and the last received; duplicated = a seq delivered again. ` +
   `Simulated nodes: the real bundle of ${BOARD} (ESP32, BH1750 every 1 s, JSON payload with seq, QoS 1) on virtual boards in real time, all in this one Node process. mqtt.js clients: default options (reconnectPeriod 1000 ms, clean session, queueQoSZero true), a retained \`online\` on every connect, the same JSON every 1 s from a timer that keeps running while disconnected.`;

@@ -214,7 +214,7 @@ function recoverySection(result: RecoveryResult | undefined, why: string | undef
       [false, false, true, true, true, true, true, true, true, true, true, true],
     ),
     "",
-    `SIGKILL to the restarted broker accepting connections: ${result.downtime.map((d) => `${ms(d)} ms`).join(", ")} (in the order of the rows). ${result.method}`,
+    `From the kill to time zero (the gate open again): ${result.downtime.map((d) => `${ms(d)} ms`).join(", ")}; of that, from the restarted broker accepting connections to the gate opening (the subscriber subscribing again): ${result.rows.map((r) => `${ms(r.gateDelay)} ms`).join(", ")} (in the order of the rows). ${result.method}`,
     "",
     mqttJsLosses(result.rows),
     "",
@@ -223,21 +223,23 @@ function recoverySection(result: RecoveryResult | undefined, why: string | undef
   return out.join("\n");
 }
 
-/** Says why the mqtt.js fleets lost what they lost (or nothing), from the rows themselves. */
+/** Says why the fleets lost what they lost (or nothing), from the rows themselves. */
 function mqttJsLosses(rows: RecoveryRow[]): string {
-  const mqttJs = rows.filter((r) => r.name.startsWith("mqtt.js"));
-  const lost = mqttJs.filter((r) => r.lost > 0);
+  const lost = rows.filter((r) => r.lost > 0);
   const lines: string[] = [];
-  if (lost.length === 0) {
+  if (!rows.some((r) => r.name.startsWith("mqtt.js") && r.lost > 0)) {
     lines.push(
-      "mqtt.js lost nothing here, at QoS 0 either: a broker killed on the same host closes its TCP connections at once, so each client noticed the drop before its next reading; from then on mqtt.js keeps what is published while offline in memory (QoS 0 in its offline queue because queueQoSZero defaults to true, QoS 1 in its outgoing store) and sends it after the reconnect. QoS 0 readings would be lost where this setup cannot show it: written into a connection that is dead but not yet noticed (a broker host that loses power or network sends no FIN, and mqtt.js notices only after 1.5 keepalives, 90 s by default), or held in the broker when it dies. The same holds for our QoS 1 readings, which are kept until acknowledged.",
+      "mqtt.js lost nothing here, at QoS 0 either: a broker killed on the same host closes its TCP connections at once, so each client noticed the drop before its next reading; from then on mqtt.js keeps what is published while offline in memory (QoS 0 in its offline queue because queueQoSZero defaults to true, QoS 1 in its outgoing store) and sends it after the reconnect. QoS 0 readings would be lost where this setup cannot show it: written into a connection that is dead but not yet noticed (a broker host that loses power or network sends no FIN, and mqtt.js notices only when a keepalive ping goes unanswered for 1.5 keepalives, 90 s by default), or held in the broker when it dies. Our readings (QoS 1) and mqtt.js's at QoS 1 are kept until the broker's PUBACK and sent again after a reconnect, so neither case loses them.",
     );
-  } else {
-    for (const r of lost) {
-      lines.push(
-        `${r.name}, broker ${r.outage === 0 ? "restarted at once" : `down ${r.outage / 1000} s`}: ${r.lost} readings lost. ${r.name.includes("QoS 0") ? "At QoS 0 nothing acknowledges a PUBLISH: what mqtt.js wrote into the connection between the broker's death and the client noticing it (or what the broker held when killed) is gone, and mqtt.js has nothing to resend; only what is published after it notices goes to its offline queue (queueQoSZero: true)." : "At QoS 1 mqtt.js resends unacknowledged PUBLISHes from its outgoing store after reconnecting; a loss here means the broker acknowledged a PUBLISH and died before forwarding it (no persistence), or the reading reached the broker before the subscriber had subscribed again (see the last column)."}`,
-      );
-    }
+  }
+  for (const r of lost) {
+    lines.push(
+      `${r.name}, broker ${r.outage === 0 ? "restarted at once" : `down ${r.outage / 1000} s`}: ${r.lost} readings lost (client: missing seq, counted from its last reading delivered before the crash: ${r.lostDetail.join("; ")}). ${
+        r.name.includes("QoS 0")
+          ? "At QoS 0 nothing acknowledges a PUBLISH: what was written into the connection between the broker's death and the client noticing it, or what the broker held when killed, is gone, and there is nothing to resend."
+          : "At QoS 1 a PUBLISH is kept until its PUBACK and resent after reconnecting; a loss means the broker acknowledged it and died before forwarding it (no persistence), or the client dropped it: see where the missing seq falls."
+      }`,
+    );
   }
   return lines.join("\n\n");
 }
