@@ -19,6 +19,8 @@ export interface AcceleratedRow {
   extrapolated: boolean;
   messages: number;
   rssMiB: number;
+  /** CPU seconds (user + system, all threads of this process) over the same stretch. */
+  cpuSeconds: number;
 }
 
 const DAY = 86_400_000;
@@ -31,6 +33,7 @@ export async function measureAccelerated(board: string, nodes: number | undefine
     if (event.type === "mqtt") messages++;
   });
   const start = performance.now();
+  const cpu = process.cpuUsage();
   let rss = 0;
   const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 500);
   try {
@@ -39,6 +42,7 @@ export async function measureAccelerated(board: string, nodes: number | undefine
     clearInterval(sampler);
   }
   const wallSeconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
   rss = Math.max(rss, process.memoryUsage().rss);
   await simulation.stop();
   return {
@@ -50,5 +54,6 @@ export async function measureAccelerated(board: string, nodes: number | undefine
     extrapolated: simulated !== DAY,
     messages,
     rssMiB: rss / 2 ** 20,
+    cpuSeconds: (used.user + used.system) / 1e6,
   };
 }

@@ -283,7 +283,7 @@ export function fleetSection(result: FleetResult): string {
   if (result.baseline) rows.push(row("bare mqtt.js clients (baseline)", result.baseline));
   const lines = [`| ${head.join(" | ")} |`, `|:---|${head.slice(1).map(() => "---:").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
   return [
-    "## 4. Fleet scale",
+    "## 3. Fleet scale",
     "",
     result.largest > 0
       ? `**${result.largest} full-firmware nodes** at one reading per second each ran in real time with no overrun${result.best ? `, in ${fmt(result.best.rssMiB)} MiB peak RSS (simulator, nodes and embedded broker in one process), all online ${fmt(result.best.connectMs / 1000, 1)} s after the start (powered on at ${CONNECT_RATE} per second)` : ""}.${result.budgetHit ? " The search stopped at its time budget, so the real limit may be higher." : ""}`

@@ -14,10 +14,10 @@ import { BUDGETS } from "../tools/memory";
 import { boardFiles, measureBoard, mqttJsSize, type BoardFootprint } from "./footprint";
 import { measureWire, type WireRow } from "./wire";
 import { measureAccelerated, type AcceleratedRow } from "./accelerated";
-import { measureRecovery, type RecoveryResult } from "./recovery";
+import { measureRecovery, type RecoveryResult, type RecoveryRow } from "./recovery";
 import { fleetSection, measureFleet } from "./fleet";
 
-export const FIGURES = ["footprint", "wire", "accelerated", "fleet", "recovery"] as const;
+export const FIGURES = ["footprint", "wire", "fleet", "accelerated", "recovery"] as const;
 type Figure = (typeof FIGURES)[number];
 
 const n = (value: number, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -113,6 +113,8 @@ function footprintSection(boards: BoardFootprint[]): string {
     "",
     "What it leaves out: every object created at run time (the MQTT client's buffers and queues, packets being built, the reading buffer's contents, sockets, timers, closures created per call, WiFi and SNTP state), garbage not yet collected, and the interpreter's own allocations beyond the fixed baseline; it assumes every function stays referenced. It is calibrated on one point only, so it is an estimate, not a measurement.",
     "",
+    "What limits it: bytes and gzip bytes are exact, but the variable counts are a syntax-tree estimate fitted to one measurement of one bundle on the real interpreter, and leave out everything the node allocates at run time, so a board shown just under its budget may still run out of memory.",
+    "",
     "Measured on the real interpreter (the calibration point; not re-run by this benchmark): on a 32-bit Espruino 2v29 build with 1,700 variables of 12 bytes (the ESP8266 configuration), the MQTT client bundle (11.5 KB minified, a client created and one connect attempt made) run from flash (.bootcde) used 713 variables after boot, about 50 of them the interpreter's own; sent into RAM it ran out of memory. The full door node (ESP8266) runs out of memory while starting, which the estimate above agrees with (more than 100 % of 1,600 even from flash).",
   );
   return out.join("\n");
@@ -145,17 +147,21 @@ function wireSection(result: { rows: WireRow[]; broker: string }): string {
   out.push(
     "",
     `Method: a byte-counting TCP proxy (node:net) between each publisher and ${result.broker} on loopback; it cuts both directions into MQTT packets and counts TCP payload bytes per packet type (TCP/IP headers not counted: on WiFi they add ~40-60 B per segment, which favours fewer, larger packets). Topic \`sensornode/greenhouse/air/temperature\` and client id \`sensornode-greenhouse-3c71bf12\` for all; ours also sends the will (retained \`offline\` on the status topic) as the node does, paho sends none. Our JSON is firmware/forward.ts's format (device, sensor, measurement, value, unit, ISO timestamp, seq); paho's is the seeds' reading ({"device_id", "measurement", "value", "unit", "timestamp"}, json.dumps defaults, ISO timestamp). One hour = CONNECT + CONNACK + 360 readings (10 s interval) + keepalive pings at the rate each client really showed (keepalive 2 s, a reading every 1/3 s: the same ratio as 10 s to the default 60 s, scaled to 60 keepalive periods) + DISCONNECT. The firmware publishes readings at QoS 1; QoS 0 is the client's capability. Not included: the node's own extra traffic (retained status, Home Assistant discovery, diagnostics every 5 min, command subscription).`,
+    "",
+    "What limits it: the bytes are counted exactly on loopback, but the hour is extrapolated from a short run (keepalive scaled down with the reading interval), and TCP/IP and WiFi framing, which on a real network adds tens of bytes per segment, is not counted.",
   );
   return out.join("\n");
 }
 
 function acceleratedSection(rows: AcceleratedRow[]): string {
   const hours = (ms: number) => `${n(ms / 3_600_000, ms % 3_600_000 === 0 ? 0 : 1)} h`;
+  const perNodeHour = (r: AcceleratedRow) => (r.wallSeconds * 1000) / r.nodes / (r.simulated / 3_600_000);
+  const single = rows.find((r) => r.nodes === 1);
   return [
-    "## 3. Accelerated time",
+    "## 4. Accelerated time",
     "",
     table(
-      ["board", "nodes", "simulated", "wall s", "wall s for 24 h", "speed-up vs real time", "MQTT messages routed", "peak RSS MiB"],
+      ["board", "nodes", "simulated", "wall s", "wall s for 24 h", "speed-up vs real time", "wall ms per node-hour", "per node-hour vs 1 node", "CPU s", "MQTT messages routed", "peak RSS MiB"],
       rows.map((r) => [
         r.board,
         r.nodes,
@@ -163,42 +169,81 @@ function acceleratedSection(rows: AcceleratedRow[]): string {
         n(r.wallSeconds, 1),
         `${n(r.wallFor24h, 0)}${r.extrapolated ? " (extrapolated)" : ""}`,
         `${n(86_400 / r.wallFor24h, 0)}×`,
+        n(perNodeHour(r), 1),
+        single ? ratio(perNodeHour(r), perNodeHour(single)) : "-",
+        n(r.cpuSeconds, 1),
         n(r.messages),
         n(r.rssMiB, 0),
       ]),
-      [false, true, true, true, true, true, true, true],
+      [false, true, true, true, true, true, true, true, true, true, true],
     ),
     "",
-    "Method: `sensornode sim <board> [--nodes N] --virtual --duration <d>` through its library API (sim/cli.ts Simulation), the real bundle on virtual boards, the embedded aedes broker on loopback; wall time from start to the end of the simulated duration (build and shutdown excluded). Baseline: real time (86,400 s per day). The 100-node run simulates 1 h and its 24 h figure is extrapolated linearly, to keep the benchmark within a few minutes.",
+    "Method: `sensornode sim <board> [--nodes N] --virtual --duration <d>` through its library API (sim/cli.ts Simulation), the real bundle on virtual boards, the embedded aedes broker on loopback; wall time from start to the end of the simulated duration (build and shutdown excluded); CPU s = this process's user + system time over the same stretch. The 100-node run simulates 1 h and its 24 h figure is extrapolated linearly, to keep the benchmark within a few minutes. Baselines: real time (86,400 s per day) for the speed-up, and the 1-node run of this same benchmark for the cost per node-hour.",
+    "",
+    "What limits it: mostly waiting, not computing (compare CPU s with wall s): in virtual time the clock jumps to the next timer only after the nodes' sockets have been quiet for 5 ms (sim/cli.ts, so that a packet in flight is not overtaken), which costs several ms of wall time per step with network traffic; 100 nodes share those waits, hence their far lower cost per node-hour, until one Node thread's CPU becomes the limit.",
   ].join("\n");
 }
 
 function recoverySection(result: RecoveryResult | undefined, why: string | undefined): string {
-  const out = ["## 5. Recovery", ""];
+  const out = ["## 5. Recovery after a broker restart", ""];
   if (!result) {
     out.push(why ?? "Not measured.");
     return out.join("\n");
   }
   const ms = (v: number) => n(v, 0);
+  const down = (outage: number) => (outage === 0 ? "restarted at once" : `down ${n(outage / 1000)} s`);
+  const baselineOf = (r: RecoveryRow) => result.rows.find((b) => b.outage === r.outage && b.name.endsWith("(baseline)"));
   out.push(
     table(
-      ["clients", "count", "p50 ms", "p95 ms", "max ms", "back online", "readings lost", "vs mqtt.js p50 / p95"],
-      result.rows.map((r) => [
-        r.name,
-        r.count,
-        ms(r.p50),
-        ms(r.p95),
-        ms(r.max),
-        `${r.recovered}/${r.count}`,
-        r.lost === undefined ? "not measured" : n(r.lost),
-        r.name.startsWith("mqtt.js") ? "baseline" : `${ratio(r.p50, result.rows[result.rows.length - 1]!.p50)} / ${ratio(r.p95, result.rows[result.rows.length - 1]!.p95)}`,
-      ]),
-      [false, true, true, true, true, true, true, true],
+      ["clients", "broker", "back online", "p50 ms", "p95 ms", "max ms", "vs mqtt.js QoS 1 p50 / p95", "readings received", "of them taken after the crash", "lost", "duplicated", "before the subscriber"],
+      result.rows.map((r) => {
+        const base = baselineOf(r);
+        return [
+          r.name,
+          down(r.outage),
+          `${r.recovered}/${r.count}`,
+          ms(r.p50),
+          ms(r.p95),
+          ms(r.max),
+          base === r || !base ? "baseline" : `${ratio(r.p50, base.p50)} / ${ratio(r.p95, base.p95)}`,
+          n(r.readings),
+          n(r.afterCrash),
+          n(r.lost),
+          n(r.duplicated),
+          r.early,
+        ];
+      }),
+      [false, false, true, true, true, true, true, true, true, true, true, true],
     ),
     "",
-    result.method,
+    `From the kill to time zero (the gate open again): ${result.downtime.map((d) => `${ms(d)} ms`).join(", ")}; of that, from the restarted broker accepting connections to the gate opening (the subscriber subscribing again): ${result.rows.map((r) => `${ms(r.gateDelay)} ms`).join(", ")} (in the order of the rows). ${result.method}`,
+    "",
+    mqttJsLosses(result.rows),
+    "",
+    "What limits it: our nodes' first retry waits a random 0-1 s (full-jitter backoff, firmware/mqtt/backoff.ts) and each failed retry doubles that window (up to 60 s), so after a longer outage they come back later and more spread out than mqtt.js's fixed 1 s retry, which is the point (100 nodes do not hit a rebooting broker at the same instant) but costs recovery time; on this machine the simulated fleet also shares one Node process and two cores with the subscriber.",
   );
   return out.join("\n");
+}
+
+/** Says why the fleets lost what they lost (or nothing), from the rows themselves. */
+function mqttJsLosses(rows: RecoveryRow[]): string {
+  const lost = rows.filter((r) => r.lost > 0);
+  const lines: string[] = [];
+  if (!rows.some((r) => r.name.startsWith("mqtt.js") && r.lost > 0)) {
+    lines.push(
+      "mqtt.js lost nothing here, at QoS 0 either: a broker killed on the same host closes its TCP connections at once, so each client noticed the drop before its next reading; from then on mqtt.js keeps what is published while offline in memory (QoS 0 in its offline queue because queueQoSZero defaults to true, QoS 1 in its outgoing store) and sends it after the reconnect. QoS 0 readings would be lost where this setup cannot show it: written into a connection that is dead but not yet noticed (a broker host that loses power or network sends no FIN, and mqtt.js notices only when a keepalive ping goes unanswered for 1.5 keepalives, 90 s by default), or held in the broker when it dies. Our readings (QoS 1) and mqtt.js's at QoS 1 are kept until the broker's PUBACK and sent again after a reconnect, so neither case loses them.",
+    );
+  }
+  for (const r of lost) {
+    lines.push(
+      `${r.name}, broker ${r.outage === 0 ? "restarted at once" : `down ${r.outage / 1000} s`}: ${r.lost} readings lost (client: missing seq, counted from its last reading delivered before the crash: ${r.lostDetail.join("; ")}). ${
+        r.name.includes("QoS 0")
+          ? "At QoS 0 nothing acknowledges a PUBLISH: what was written into the connection between the broker's death and the client noticing it, or what the broker held when killed, is gone, and there is nothing to resend."
+          : "At QoS 1 a PUBLISH is kept until its PUBACK and resent after reconnecting; a loss means the broker acknowledged it and died before forwarding it (no persistence), or the client dropped it: see where the missing seq falls."
+      }`,
+    );
+  }
+  return lines.join("\n\n");
 }
 
 export async function runBench(argv: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
@@ -210,6 +255,8 @@ export async function runBench(argv: string[], log: (line: string) => void = (l)
   const chosen: Figure[] = argv.length > 0 ? (argv as Figure[]) : [...FIGURES];
   const sections: string[] = [];
   const failures: string[] = [];
+  const took: string[] = [];
+  const began = performance.now();
   const attempt = async (figure: Figure, run: () => Promise<string>) => {
     if (!chosen.includes(figure)) return;
     log(`bench: ${figure} ...`);
@@ -220,7 +267,9 @@ export async function runBench(argv: string[], log: (line: string) => void = (l)
       failures.push(figure);
       sections.push(`## ${figure}\n\nFailed on this run: ${(error as Error).message}`);
     }
-    log(`bench: ${figure} took ${n((performance.now() - start) / 1000, 1)} s`);
+    const seconds = n((performance.now() - start) / 1000, 0);
+    took.push(`${figure} ${seconds} s`);
+    log(`bench: ${figure} took ${seconds} s`);
   };
 
   await attempt("footprint", async () => {
@@ -229,6 +278,7 @@ export async function runBench(argv: string[], log: (line: string) => void = (l)
     return footprintSection(boards);
   });
   await attempt("wire", async () => wireSection(await measureWire(log)));
+  await attempt("fleet", async () => fleetSection(await measureFleet(log)));
   await attempt("accelerated", async () => {
     const rows: AcceleratedRow[] = [];
     const board = "boards/greenhouse.json";
@@ -238,7 +288,6 @@ export async function runBench(argv: string[], log: (line: string) => void = (l)
     rows.push(await measureAccelerated(board, 100, 3_600_000));
     return acceleratedSection(rows);
   });
-  await attempt("fleet", async () => fleetSection(await measureFleet(log)));
   await attempt("recovery", async () => {
     const outcome = await measureRecovery(log);
     return recoverySection(outcome.result, outcome.why);
@@ -249,9 +298,10 @@ export async function runBench(argv: string[], log: (line: string) => void = (l)
     "",
     "```sh",
     "npm run bench                          # = node bin/sensornode.js bench: every figure, writes bench/RESULTS.md",
-    "npx sensornode bench footprint wire    # only some figures (footprint, wire, accelerated, fleet, recovery)",
+    "npx sensornode bench footprint wire    # only some figures (footprint, wire, fleet, accelerated, recovery)",
     "npx sensornode build boards/*.json     # the build's own size and memory report (figure 1's whole-bundle numbers)",
-    "npx sensornode sim boards/greenhouse.json --virtual --duration 24h     # figure 3 by hand",
+    "npx sensornode bench recovery          # figure 5 only (about 2 min; needs mosquitto)",
+    "npx sensornode sim boards/greenhouse.json --virtual --duration 24h     # figure 4 by hand",
     "npx sensornode sim boards/greenhouse.json --nodes 100 --virtual --duration 1h",
     "npx tsx bench/driver-sizes.ts; npx tsx bench/mqtt-size.ts              # older size scripts",
     "```",
@@ -263,6 +313,7 @@ export async function runBench(argv: string[], log: (line: string) => void = (l)
     "",
     ...machine(),
     `- figures run: ${chosen.join(", ")}${failures.length > 0 ? `; failed: ${failures.join(", ")}` : ""}`,
+    `- run time: ${n((performance.now() - began) / 1000, 0)} s (${took.join(", ")})`,
     "",
     ...sections.flatMap((s) => [s, ""]),
     commands,

@@ -62,9 +62,6 @@ export async function main(argv: string[], io: Output = console_): Promise<numbe
     .action(async (figures: string[]) => {
       const { runBench } = await import("../bench/run");
       code = await runBench(figures);
-      // After the accelerated/recovery figures something (not yet tracked down: the simulator's
-      // socket worker or an mqtt.js handle) keeps Node's event loop alive: leave once written.
-      process.exit(code);
     });
 
   program
