@@ -18,7 +18,9 @@ import { measureRecovery, type RecoveryResult, type RecoveryRow } from "./recove
 import { fleetSection, measureFleet } from "./fleet";
 
 export const FIGURES = ["footprint", "wire", "fleet", "accelerated", "recovery"] as const;
-type Figure = (typeof FIGURES)[number];
+export type Figure = (typeof FIGURES)[number];
+/** The figures as issue 8 numbers them: the `## N.` headings of RESULTS.md. */
+const FIGURE_NUMBER: Record<Figure, number> = { footprint: 1, wire: 2, fleet: 3, accelerated: 4, recovery: 5 };
 
 const n = (value: number, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ratio = (value: number, base: number) => (base > 0 ? `${(value / base).toFixed(2)}×` : "-");
@@ -246,6 +248,28 @@ function mqttJsLosses(rows: RecoveryRow[]): string {
   return lines.join("\n\n");
 }
 
+/**
+ * The sections of an earlier RESULTS.md for the figures this run leaves out, each marked
+ * with the run it came from, so `sensornode bench fleet` refreshes figure 3 without erasing
+ * the others (a partial run that rewrote the whole file is how figure 3 once went missing).
+ */
+export function keptSections(previous: string, skipped: Figure[]): Map<Figure, string> {
+  const kept = new Map<Figure, string>();
+  const date = /^- date: (.+)$/m.exec(previous)?.[1] ?? "an earlier run";
+  const commit = /^- commit: (.+)$/m.exec(previous)?.[1] ?? "?";
+  for (const part of previous.split(/^(?=## )/m)) {
+    const number = /^## (\d)\. /.exec(part)?.[1];
+    const figure = number ? FIGURES.find((f) => FIGURE_NUMBER[f] === Number(number)) : undefined;
+    if (!figure || !skipped.includes(figure)) continue;
+    const body = part.trimEnd();
+    const marked = /^_Not re-run: from the run of /m.test(body)
+      ? body
+      : body.replace(/\n/, `\n\n_Not re-run: from the run of ${date}, commit ${commit} (\`npx sensornode bench ${figure}\` refreshes it)._\n`);
+    kept.set(figure, marked);
+  }
+  return kept;
+}
+
 export async function runBench(argv: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
   const unknown = argv.filter((a) => !(FIGURES as readonly string[]).includes(a));
   if (unknown.length > 0) {
@@ -253,7 +277,7 @@ export async function runBench(argv: string[], log: (line: string) => void = (l)
     return 2;
   }
   const chosen: Figure[] = argv.length > 0 ? (argv as Figure[]) : [...FIGURES];
-  const sections: string[] = [];
+  const sections = new Map<Figure, string>();
   const failures: string[] = [];
   const took: string[] = [];
   const began = performance.now();
@@ -262,10 +286,10 @@ export async function runBench(argv: string[], log: (line: string) => void = (l)
     log(`bench: ${figure} ...`);
     const start = performance.now();
     try {
-      sections.push(await run());
+      sections.set(figure, await run());
     } catch (error) {
       failures.push(figure);
-      sections.push(`## ${figure}\n\nFailed on this run: ${(error as Error).message}`);
+      sections.set(figure, `## ${FIGURE_NUMBER[figure]}. ${figure}\n\nFailed on this run: ${(error as Error).message}`);
     }
     const seconds = n((performance.now() - start) / 1000, 0);
     took.push(`${figure} ${seconds} s`);
@@ -306,20 +330,24 @@ export async function runBench(argv: string[], log: (line: string) => void = (l)
     "npx tsx bench/driver-sizes.ts; npx tsx bench/mqtt-size.ts              # older size scripts",
     "```",
   ].join("\n");
+  const file = path.join(ROOT, "bench", "RESULTS.md");
+  const skipped = FIGURES.filter((f) => !chosen.includes(f));
+  const kept = skipped.length > 0 && fs.existsSync(file) ? keptSections(fs.readFileSync(file, "utf8"), skipped) : new Map<Figure, string>();
+  const ordered = FIGURES.map((f) => sections.get(f) ?? kept.get(f)).filter((s): s is string => s !== undefined);
   const document = [
     "# Benchmarks",
     "",
     "Written by `npm run bench` (bench/run.ts). Numbers from one run on one machine; benchmarks report, they never assert. Each figure stands next to its baseline from the same run, as a ratio.",
     "",
     ...machine(),
-    `- figures run: ${chosen.join(", ")}${failures.length > 0 ? `; failed: ${failures.join(", ")}` : ""}`,
+    `- figures run: ${chosen.join(", ")}${failures.length > 0 ? `; failed: ${failures.join(", ")}` : ""}${kept.size > 0 ? `; kept from an earlier run: ${[...kept.keys()].join(", ")}` : ""}`,
     `- run time: ${n((performance.now() - began) / 1000, 0)} s (${took.join(", ")})`,
     "",
-    ...sections.flatMap((s) => [s, ""]),
+    ...ordered.flatMap((s) => [s, ""]),
     commands,
     "",
   ].join("\n");
-  fs.writeFileSync(path.join(ROOT, "bench", "RESULTS.md"), document);
+  fs.writeFileSync(file, document);
   process.stdout.write(document);
   log("bench: wrote bench/RESULTS.md");
   return failures.length > 0 ? 1 : 0;
