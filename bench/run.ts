@@ -182,7 +182,7 @@ function acceleratedSection(rows: AcceleratedRow[]): string {
     "",
     "Method: `sensornode sim <board> [--nodes N] --virtual --duration <d>` through its library API (sim/cli.ts Simulation), the real bundle on virtual boards, the embedded aedes broker on loopback; wall time from start to the end of the simulated duration (build and shutdown excluded); CPU s = this process's user + system time over the same stretch. The 100-node run simulates 1 h and its 24 h figure is extrapolated linearly, to keep the benchmark within a few minutes. Baselines: real time (86,400 s per day) for the speed-up, and the 1-node run of this same benchmark for the cost per node-hour.",
     "",
-    "What limits it: mostly waiting, not computing (compare CPU s with wall s): in virtual time the clock jumps to the next timer only after the nodes' sockets have been quiet for 5 ms (sim/cli.ts, so that a packet in flight is not overtaken), which costs several ms of wall time per step with network traffic; 100 nodes share those waits, hence their far lower cost per node-hour, until one Node thread's CPU becomes the limit.",
+    "What limits it: mostly waiting, not computing (compare CPU s with wall s): in virtual time the clock jumps to the next timer only once every byte on the wire has arrived at the other end and the embedded broker has had two event-loop turns to answer (sim/cli.ts, so that a packet in flight is not overtaken), which costs a round trip through the socket thread and the kernel per step with network traffic; 100 nodes share those waits, hence their lower cost per node-hour, until one Node thread's CPU becomes the limit.",
   ].join("\n");
 }
 

@@ -227,24 +227,36 @@ export class Simulation {
   }
 
   /**
-   * Virtual time may jump once nothing is in flight: no held work, no socket event for 5 ms,
-   * and, with the embedded broker, every byte a node wrote read by the broker and every byte
-   * the broker wrote received by the node (a loaded machine can take far longer than 5 ms to
-   * carry a CONNECT and its CONNACK; jumping meanwhile would time the node out). Bounded at
-   * 2 s of real time per step, so a stuck socket cannot stop the run.
+   * Virtual time may jump once nothing is in flight: no held work, and, with the embedded
+   * broker, every byte a node wrote read by the broker and every byte the broker wrote
+   * received by the node, still so after the broker's event loop has had two turns to act on
+   * what it read (aedes answers on later ticks; its answer shows up as bytes written). A loaded
+   * machine can take far longer than any fixed quiet time to carry a CONNECT and its CONNACK,
+   * so the byte counts decide, not a timer. Where they cannot (another broker, a TLS socket, a
+   * connect not yet confirmed) 5 ms without a socket event stand in. Bounded at 2 s of real
+   * time per step, so a stuck socket cannot stop the run.
    */
   private async quiet(host: SocketHost): Promise<void> {
     while (this.held.size > 0) await Promise.all(this.held);
     const deadline = performance.now() + 2000;
     for (;;) {
-      await host.quiet(5);
-      if (!this.broker || performance.now() > deadline) return;
       const broker = this.broker;
-      const busy = host.flows().some((flow) => {
-        const other = broker.flow(flow.localPort);
-        return other !== undefined && (other.read < flow.written || flow.received < other.written);
-      });
-      if (!busy) return;
+      if (!broker || !host.accounted()) {
+        await host.quiet(5);
+        if (!broker || performance.now() > deadline) return;
+      }
+      const balanced = () =>
+        host.flows().every((flow) => {
+          const other = broker.flow(flow.localPort);
+          return other === undefined || (other.read >= flow.written && flow.received >= other.written);
+        });
+      if (balanced()) {
+        const activity = host.lastActivity;
+        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setImmediate(resolve));
+        if (host.lastActivity === activity && host.accounted() && balanced()) return;
+      }
+      if (performance.now() > deadline) return;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
   }

@@ -207,6 +207,12 @@ export class SocketHost {
    * With the other end's byte counts (the embedded broker's), virtual time can tell that
    * nothing is on the wire any more.
    */
+  /** True when every open socket is a connected plain-TCP one, so flows() accounts for all traffic. */
+  accounted(): boolean {
+    for (const id of this.handlers.keys()) if (this.counts.get(id)?.localPort === undefined) return false;
+    return true;
+  }
+
   flows(): { localPort: number; written: number; received: number }[] {
     const out: { localPort: number; written: number; received: number }[] = [];
     this.counts.forEach((count) => {
