@@ -24,6 +24,12 @@
 //   dropped: the broker took ownership of it [MQTT-4.3.3-2], and sending it again could
 //   only create the duplicate that QoS 2 exists to prevent. Inbound QoS 2 identifiers
 //   awaiting PUBREL are forgotten, and every subscription is sent again.
+//
+// Build-time switches (hal/features.d.ts): QoS 2 (both ways) needs `qos2`, unsubscribe()
+// needs `unsubscribe`. A board bundle leaves them out (the node application publishes and
+// subscribes at QoS 0/1 and never unsubscribes): QoS 2 is then refused with "invalid-qos",
+// and since the client never asks for QoS 2, a QoS 2 PUBLISH from the broker breaks
+// [MQTT-3.8.4-6] and closes the connection. Tests that import this module get both.
 import type { TimerHandle } from "../../hal/clock";
 import { codedError } from "../../hal/errors";
 import type { Connection } from "../../hal/net";
@@ -66,11 +72,6 @@ interface Outgoing {
   id: number;
   /** 0 not sent in this session, 1 PUBLISH sent (awaiting PUBACK/PUBREC), 2 PUBREL sent (awaiting PUBCOMP). */
   step: number;
-}
-
-interface PendingAck {
-  filters: string[];
-  unsubscribe: boolean;
 }
 
 type Callback = ((a?: unknown, b?: unknown, c?: unknown) => void) | undefined;
@@ -146,9 +147,13 @@ export function createClient(options: ClientOptions): MqttClient {
   const out: Outgoing[] = [];
   let outBytes = 0;
   const subs: Subscription[] = [];
-  let leaving: string[] = []; // unsubscribed while offline: sent if the session is kept
-  let acks: { [id: number]: PendingAck } = {}; // SUBSCRIBE / UNSUBSCRIBE awaiting SUBACK / UNSUBACK
-  let received: { [id: number]: number } = {}; // inbound QoS 2 identifiers awaiting PUBREL
+  let acks: { [id: number]: string[] } = {}; // the filters of each SUBSCRIBE awaiting SUBACK
+  // Only with the unsubscribe switch: filters unsubscribed while offline (sent if the session
+  // is kept), and the filters of each UNSUBSCRIBE awaiting UNSUBACK.
+  let leaving: string[] = SENSORNODE_FEATURES.unsubscribe ? [] : (undefined as never);
+  let unsubscribing: { [id: number]: string[] } = SENSORNODE_FEATURES.unsubscribe ? {} : (undefined as never);
+  // Only with the qos2 switch: inbound QoS 2 identifiers awaiting PUBREL.
+  let received: { [id: number]: number } = SENSORNODE_FEATURES.qos2 ? {} : (undefined as never);
 
   const call = (callback: Callback, a?: unknown, b?: unknown, c?: unknown) => {
     if (!callback) return;
@@ -182,7 +187,9 @@ export function createClient(options: ClientOptions): MqttClient {
     for (;;) {
       lastId = lastId >= 65535 ? 1 : lastId + 1;
       const id = lastId;
-      if (!acks[id] && out.findIndex((entry) => entry.id === id) < 0) return id;
+      if (!acks[id] && !(SENSORNODE_FEATURES.unsubscribe && unsubscribing[id]) && out.findIndex((entry) => entry.id === id) < 0) {
+        return id;
+      }
     }
   };
 
@@ -215,7 +222,9 @@ export function createClient(options: ClientOptions): MqttClient {
   /** Sends SUBSCRIBE for `list`, or with `unsubscribe` UNSUBSCRIBE for its filters. */
   const sendSubscribe = (list: Subscription[], unsubscribe?: boolean) => {
     const id = nextId();
-    acks[id] = { filters: list.map((s) => s.topic), unsubscribe: !!unsubscribe };
+    const filters = list.map((s) => s.topic);
+    if (SENSORNODE_FEATURES.unsubscribe && unsubscribe) unsubscribing[id] = filters;
+    else acks[id] = filters;
     send(encodeSubscribe(id, list, unsubscribe));
   };
 
@@ -274,29 +283,38 @@ export function createClient(options: ClientOptions): MqttClient {
       state = CONNECTED;
       connectedAt = clock.now();
       const old = acks;
+      const oldUnsubscribing = unsubscribing;
       acks = {};
+      if (SENSORNODE_FEATURES.unsubscribe) unsubscribing = {};
       if (sessionPresent) {
         out.forEach((entry) => {
           if (entry.step === 1) send(encodePublish(entry.topic, entry.payload, entry.qos, entry.retain, true, entry.id));
-          if (entry.step === 2) send(encodeAck(PUBREL, entry.id));
+          if (SENSORNODE_FEATURES.qos2 && entry.step === 2) send(encodeAck(PUBREL, entry.id));
         });
+        // Unanswered SUBSCRIBEs go again for the filters still wanted, unanswered UNSUBSCRIBEs
+        // for the filters still unwanted.
         const again: Subscription[] = [];
-        const drop: string[] = leaving;
         Object.keys(old).forEach((key) => {
-          const pending = old[key as unknown as number]!;
-          pending.filters.forEach((filter) => {
+          old[key as unknown as number]!.forEach((filter) => {
             const index = subs.findIndex((s) => s.topic === filter);
-            if (!pending.unsubscribe && index >= 0) again.push(subs[index]!);
-            if (pending.unsubscribe && index < 0) drop.push(filter);
+            if (index >= 0) again.push(subs[index]!);
           });
         });
         if (again.length) sendSubscribe(again);
-        if (drop.length) sendSubscribe(drop.map((filter) => ({ topic: filter, qos: 0 })), true);
+        if (SENSORNODE_FEATURES.unsubscribe) {
+          const drop: string[] = leaving;
+          Object.keys(oldUnsubscribing).forEach((key) => {
+            oldUnsubscribing[key as unknown as number]!.forEach((filter) => {
+              if (subs.findIndex((s) => s.topic === filter) < 0) drop.push(filter);
+            });
+          });
+          if (drop.length) sendSubscribe(drop.map((filter) => ({ topic: filter, qos: 0 })), true);
+        }
       } else {
-        received = {};
+        if (SENSORNODE_FEATURES.qos2) received = {};
         for (let i = 0; i < out.length; ) {
           const entry = out[i]!;
-          if (entry.step === 2) {
+          if (SENSORNODE_FEATURES.qos2 && entry.step === 2) {
             outBytes -= entry.topic.length + entry.payload.length;
             out.splice(i, 1);
           } else {
@@ -307,7 +325,7 @@ export function createClient(options: ClientOptions): MqttClient {
         }
         if (subs.length) sendSubscribe(subs);
       }
-      leaving = [];
+      if (SENSORNODE_FEATURES.unsubscribe) leaving = [];
       // Replaces the CONNACK deadline with the keepalive.
       arm(keepAliveMs > 0 ? keepAliveMs : -1);
       flush();
@@ -322,12 +340,14 @@ export function createClient(options: ClientOptions): MqttClient {
     if (type === PUBLISH) {
       const message = packet as PublishPacket;
       const qos = message.qos;
+      if (!SENSORNODE_FEATURES.qos2 && qos === 2) return "protocol: QoS 2 PUBLISH, no QoS 2 subscription [MQTT-3.8.4-6]";
       // [MQTT-4.3.3-2]: a QoS 2 message is delivered once; every copy until PUBREL gets PUBREC.
       const copy = qos === 2 && received[id];
       if (qos === 2) received[id] = 1;
       if (!copy) call(onMessage, message.topic, message.payload, { qos, retain: message.retain, dup: message.dup });
       if (qos) send(encodeAck(qos === 2 ? PUBREC : PUBACK, id)); // [MQTT-4.3.2-2]
-    } else if (type === PUBACK || type === PUBREC || type === PUBCOMP) {
+    } else if (type === PUBACK || (SENSORNODE_FEATURES.qos2 && (type === PUBREC || type === PUBCOMP))) {
+      // (Without the qos2 switch no QoS 2 message is sent, so PUBREC and PUBCOMP answer nothing.)
       const index = out.findIndex((entry) => entry.id === id);
       const entry = out[index];
       if (type === PUBREC) {
@@ -341,17 +361,19 @@ export function createClient(options: ClientOptions): MqttClient {
         out.splice(index, 1);
         flush();
       }
-    } else if (type === PUBREL) {
+    } else if (SENSORNODE_FEATURES.qos2 && type === PUBREL) {
       delete received[id];
       send(encodeAck(PUBCOMP, id));
     } else if (type === SUBACK || type === UNSUBACK) {
-      const pending = acks[id];
-      if (!pending) return undefined; // late answer to a packet of an earlier connection
+      const filters = acks[id];
       delete acks[id];
-      if (type === UNSUBACK || pending.unsubscribe) return undefined;
+      if (SENSORNODE_FEATURES.unsubscribe) delete unsubscribing[id];
+      // Nothing to report for an UNSUBACK, nor for an answer to a packet of an earlier
+      // connection (or of the other kind).
+      if (!filters || type === UNSUBACK) return undefined;
       const granted = (packet as SubackPacket).granted;
-      if (granted.length !== pending.filters.length) return "protocol: SUBACK count";
-      pending.filters.forEach((filter, i) => {
+      if (granted.length !== filters.length) return "protocol: SUBACK count";
+      filters.forEach((filter, i) => {
         const code = granted[i]!;
         if (code === SUBSCRIBE_FAILURE) {
           const index = subs.findIndex((s) => s.topic === filter);
@@ -427,7 +449,7 @@ export function createClient(options: ClientOptions): MqttClient {
     }
   };
 
-  return {
+  const client: MqttClient = {
     connect: () => {
       if (state === IDLE) {
         state = WAITING;
@@ -437,7 +459,7 @@ export function createClient(options: ClientOptions): MqttClient {
 
     publish: (topic: string, payload: Payload, qos?: number, retain?: boolean): Result => {
       const level = qos || 0;
-      if ([0, 1, 2].indexOf(level) < 0) return "invalid-qos";
+      if ([0, 1, SENSORNODE_FEATURES.qos2 ? 2 : 0].indexOf(level) < 0) return "invalid-qos";
       if (!isTopicName(topic)) return "invalid-topic";
       const name = encodeUtf8(topic);
       if (name.length > 65535) return "invalid-topic"; // [MQTT-4.7.3-3]
@@ -460,28 +482,15 @@ export function createClient(options: ClientOptions): MqttClient {
 
     subscribe: (filter: string, qos?: number): Result => {
       const level = qos || 0;
-      if ([0, 1, 2].indexOf(level) < 0) return "invalid-qos";
+      if ([0, 1, SENSORNODE_FEATURES.qos2 ? 2 : 0].indexOf(level) < 0) return "invalid-qos";
       if (!isTopicFilter(filter) || encodeUtf8(filter).length > 65535) return "invalid-topic";
       const index = subs.findIndex((s) => s.topic === filter);
       const subscription = { topic: filter, qos: level };
       if (index >= 0) subs[index] = subscription;
       else subs.push(subscription);
-      const gone = leaving.indexOf(filter);
-      if (gone >= 0) leaving.splice(gone, 1);
+      if (SENSORNODE_FEATURES.unsubscribe && leaving.indexOf(filter) >= 0) leaving.splice(leaving.indexOf(filter), 1);
       if (state !== CONNECTED) return "queued";
       sendSubscribe([subscription]);
-      return "sent";
-    },
-
-    unsubscribe: (filter: string): Result => {
-      if (!isTopicFilter(filter)) return "invalid-topic";
-      const index = subs.findIndex((s) => s.topic === filter);
-      if (index >= 0) subs.splice(index, 1);
-      if (state !== CONNECTED) {
-        if (leaving.indexOf(filter) < 0) leaving.push(filter);
-        return "queued";
-      }
-      sendSubscribe([{ topic: filter, qos: 0 }], true);
       return "sent";
     },
 
@@ -500,5 +509,19 @@ export function createClient(options: ClientOptions): MqttClient {
     connected: () => state === CONNECTED,
 
     pending: () => out.length,
-  };
+  } as MqttClient;
+  if (SENSORNODE_FEATURES.unsubscribe) {
+    client.unsubscribe = (filter: string): Result => {
+      if (!isTopicFilter(filter)) return "invalid-topic";
+      const index = subs.findIndex((s) => s.topic === filter);
+      if (index >= 0) subs.splice(index, 1);
+      if (state !== CONNECTED) {
+        if (leaving.indexOf(filter) < 0) leaving.push(filter);
+        return "queued";
+      }
+      sendSubscribe([{ topic: filter, qos: 0 }], true);
+      return "sent";
+    };
+  }
+  return client;
 }
