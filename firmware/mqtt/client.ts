@@ -38,7 +38,6 @@ import { backoffDelay, longDelay } from "./backoff";
 import { encodeConnect } from "./connect";
 import {
   CONNACK,
-  connackReason,
   DISCONNECT,
   PINGREQ,
   PUBACK,
@@ -51,15 +50,13 @@ import {
   UNSUBACK,
 } from "./constants";
 import { decodeServerPacket } from "./decode";
-import { encodeEmpty } from "./empty";
 import { createFramer } from "./framer";
 import type { ClientOptions, MqttClient, Result } from "./options";
 import type { ConnackPacket, Packet, Payload, PublishPacket, SubackPacket, Subscription } from "./packet";
 import { encodePublish } from "./publish";
 import { encodeSubscribe } from "./subscribe";
-import { isTopicFilter, isTopicName } from "./topic";
+import { isTopic } from "./topic";
 import { encodeUtf8 } from "./utf8";
-import { toBytes } from "./wire";
 
 export type { ClientLimits, ClientOptions, MessageInfo, MqttClient, ReconnectOptions, Result } from "./options";
 
@@ -113,7 +110,7 @@ export function createClient(options: ClientOptions): MqttClient {
   // A zero-byte client id asks the broker for one, and only with a clean session [MQTT-3.1.3-7].
   else if (options.clientId === "" && !clean) problem = "empty clientId needs clean";
   else if (!(keepAlive >= 0 && keepAlive <= 65535 && keepAlive % 1 === 0)) problem = "keepAlive not 0..65535";
-  else if (options.will && (!isTopicName(options.will.topic) || [0, 1, 2].indexOf(options.will.qos || 0) < 0)) problem = "bad will";
+  else if (options.will && (!isTopic(options.will.topic, false) || [0, 1, 2].indexOf(options.will.qos || 0) < 0)) problem = "bad will";
   else if (options.password !== undefined && options.username === undefined) problem = "password needs username";
   if (problem) throw codedError("invalid-options", "mqtt: " + problem);
 
@@ -274,8 +271,12 @@ export function createClient(options: ClientOptions): MqttClient {
       const code = (packet as ConnackPacket).returnCode;
       if (code !== 0) {
         // The broker closes after a refusal [MQTT-3.2.2-5]. Codes 1, 2, 4, 5 need a change
-        // on one side or the other: wait long instead of hammering the broker.
-        closed("refused: " + (connackReason(code) || "return code " + code), code !== 3 ? REFUSED : DESTROY);
+        // on one side or the other: wait long instead of hammering the broker. The words for
+        // codes 1..5 (3.2.2.3 Table 3.1) are in this function's text, which stays in flash,
+        // not in a table that would cost ~24 variables for the node's whole life.
+        const words = "unacceptable protocol version,identifier rejected,server unavailable,bad user name or password,not authorized";
+        const reason = code >= 1 && code <= 5 ? words.split(",")[code - 1] : "return code " + code;
+        closed("refused: " + reason, code !== 3 ? REFUSED : DESTROY);
         return "refused";
       }
       const sessionPresent = (packet as ConnackPacket).sessionPresent;
@@ -402,7 +403,7 @@ export function createClient(options: ClientOptions): MqttClient {
         arm(keepAliveMs - idle);
         return;
       }
-      send(encodeEmpty(PINGREQ));
+      send(new Uint8Array([PINGREQ << 4, 0])); // 3.12: Remaining Length 0
       pingWaiting = true;
       arm(responseTimeout);
     } else if (state === WAITING) {
@@ -460,10 +461,10 @@ export function createClient(options: ClientOptions): MqttClient {
     publish: (topic: string, payload: Payload, qos?: number, retain?: boolean): Result => {
       const level = qos || 0;
       if ([0, 1, SENSORNODE_FEATURES.qos2 ? 2 : 0].indexOf(level) < 0) return "invalid-qos";
-      if (!isTopicName(topic)) return "invalid-topic";
+      if (!isTopic(topic, false)) return "invalid-topic";
       const name = encodeUtf8(topic);
       if (name.length > 65535) return "invalid-topic"; // [MQTT-4.7.3-3]
-      const body = toBytes(payload);
+      const body = typeof payload === "string" ? encodeUtf8(payload) : payload;
       const flag = !!retain;
       if (state === CONNECTED && level === 0 && out.length === 0) {
         send(encodePublish(name, body, 0, flag, false, 0));
@@ -483,7 +484,7 @@ export function createClient(options: ClientOptions): MqttClient {
     subscribe: (filter: string, qos?: number): Result => {
       const level = qos || 0;
       if ([0, 1, SENSORNODE_FEATURES.qos2 ? 2 : 0].indexOf(level) < 0) return "invalid-qos";
-      if (!isTopicFilter(filter) || encodeUtf8(filter).length > 65535) return "invalid-topic";
+      if (!isTopic(filter, true) || encodeUtf8(filter).length > 65535) return "invalid-topic";
       const index = subs.findIndex((s) => s.topic === filter);
       const subscription = { topic: filter, qos: level };
       if (index >= 0) subs[index] = subscription;
@@ -497,7 +498,7 @@ export function createClient(options: ClientOptions): MqttClient {
     end: () => {
       if (connection) {
         // [MQTT-3.14.4-1]: DISCONNECT is the last packet, then the connection closes.
-        if (state === CONNECTED) send(encodeEmpty(DISCONNECT));
+        if (state === CONNECTED) send(new Uint8Array([DISCONNECT << 4, 0])); // 3.14: Remaining Length 0
         closed("ended", END);
       } else {
         pingWaiting = false;
@@ -512,7 +513,7 @@ export function createClient(options: ClientOptions): MqttClient {
   } as MqttClient;
   if (SENSORNODE_FEATURES.unsubscribe) {
     client.unsubscribe = (filter: string): Result => {
-      if (!isTopicFilter(filter)) return "invalid-topic";
+      if (!isTopic(filter, true)) return "invalid-topic";
       const index = subs.findIndex((s) => s.topic === filter);
       if (index >= 0) subs.splice(index, 1);
       if (state !== CONNECTED) {
