@@ -13,4 +13,8 @@ declare const SENSORNODE_FEATURES: {
   analog: boolean;
   /** The broker connection uses TLS. */
   tls: boolean;
+  /** MQTT QoS 2, both ways (firmware/mqtt/client.ts). The node application uses QoS 0/1 only. */
+  qos2: boolean;
+  /** MqttClient.unsubscribe (firmware/mqtt/client.ts). The node application never unsubscribes. */
+  unsubscribe: boolean;
 };

@@ -256,9 +256,11 @@ export interface Features {
   oneWire: boolean;
   analog: boolean;
   tls: boolean;
+  qos2: boolean;
+  unsubscribe: boolean;
 }
 
-export const ALL_FEATURES: Features = { filters: true, oneWire: true, analog: true, tls: true };
+export const ALL_FEATURES: Features = { filters: true, oneWire: true, analog: true, tls: true, qos2: true, unsubscribe: true };
 
 /** Which features this board uses; everything else is left out of its bundle. */
 export function featuresOf(config: BoardConfig): Features {
@@ -268,6 +270,10 @@ export function featuresOf(config: BoardConfig): Features {
     oneWire: (config.onewire ?? []).length > 0 || sensors.some((s) => s.type === "ds18b20"),
     analog: sensors.some((s) => s.type === "analog"),
     tls: !!config.mqtt.tls,
+    // The node application publishes and subscribes at QoS 0/1 and never unsubscribes
+    // (firmware/node.ts, forward.ts): no board needs these parts of the MQTT client.
+    qos2: false,
+    unsubscribe: false,
   };
 }
 

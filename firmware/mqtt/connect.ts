@@ -1,8 +1,8 @@
-// CONNECT (3.1) and CONNACK (3.2).
+// CONNECT (3.1) and CONNACK (3.2). CONNACK is decoded in decode.ts, with what else a server sends.
 import { CONNACK, CONNECT } from "./constants";
-import type { ConnackPacket, ConnectPacket, Decoded } from "./packet";
+import type { ConnectPacket, Decoded } from "./packet";
 import { decodeUtf8, encodeUtf8 } from "./utf8";
-import { packetWithHeader, readField, readU16, toBytes, writeField, writeU16 } from "./wire";
+import { packetWithHeader, readField, readU16, writeField } from "./wire";
 
 /** What encodeConnect needs: a CONNECT packet without its `type`. */
 export type ConnectFields = Omit<ConnectPacket, "type">;
@@ -31,7 +31,7 @@ export function encodeConnect(fields: ConnectFields): Uint8Array {
   let password: Uint8Array | undefined;
   if (will) {
     willTopic = encodeUtf8(will.topic);
-    willPayload = toBytes(will.payload);
+    willPayload = typeof will.payload === "string" ? encodeUtf8(will.payload) : will.payload;
     flags |= WILL | ((will.qos || 0) << 3) | (will.retain ? WILL_RETAIN : 0);
     remaining += 4 + willTopic.length + willPayload.length;
   }
@@ -41,16 +41,15 @@ export function encodeConnect(fields: ConnectFields): Uint8Array {
     remaining += 2 + username.length;
   }
   if (fields.password !== undefined) {
-    password = toBytes(fields.password);
+    password = typeof fields.password === "string" ? encodeUtf8(fields.password) : fields.password;
     flags |= PASSWORD;
     remaining += 2 + password.length;
   }
   const out = packetWithHeader(CONNECT << 4, remaining);
   let at = out.length - remaining;
-  // Protocol Name "MQTT" (3.1.2.1) and Protocol Level 4 = 3.1.1 (3.1.2.2).
-  out.set([0, 4, 77, 81, 84, 84, 4, flags], at);
-  at = writeU16(out, at + 8, fields.keepAlive);
-  at = writeField(out, at, id);
+  // Protocol Name "MQTT" (3.1.2.1), Protocol Level 4 = 3.1.1 (3.1.2.2), flags, Keep Alive (3.1.2.10).
+  out.set([0, 4, 77, 81, 84, 84, 4, flags, fields.keepAlive >> 8, fields.keepAlive & 255], at);
+  at = writeField(out, at + 10, id);
   if (willTopic && willPayload) {
     at = writeField(out, at, willTopic);
     at = writeField(out, at, willPayload);
@@ -111,11 +110,4 @@ export function decodeConnect(body: Uint8Array): Decoded<ConnectPacket> {
 /** Encodes CONNACK (3.2): acknowledge flags (bit 0 = session present) and return code. */
 export function encodeConnack(sessionPresent: boolean, returnCode: number): Uint8Array {
   return new Uint8Array([CONNACK << 4, 2, sessionPresent ? 1 : 0, returnCode]);
-}
-
-export function decodeConnack(body: Uint8Array): Decoded<ConnackPacket> {
-  if (body.length !== 2) return "CONNACK length";
-  // 3.2.2.1: bits 7-1 of the acknowledge flags are reserved and MUST be 0.
-  if (body[0]! > 1) return "CONNACK flags";
-  return { type: CONNACK, sessionPresent: body[0] === 1, returnCode: body[1]! };
 }

@@ -31,14 +31,3 @@ export const MAX_REMAINING_LENGTH = 268435455;
 
 /** SUBACK return code for a refused subscription (3.9.3). */
 export const SUBSCRIBE_FAILURE = 0x80;
-
-/**
- * CONNACK return codes 1..5 (3.2.2.3 Table 3.1), as the words the client reports. A function,
- * not a module-level array: on Espruino run from flash the words then stay in the function's
- * text (flash) instead of costing ~24 variables for the node's whole life.
- */
-export function connackReason(code: number): string | undefined {
-  return code >= 1 && code <= 5
-    ? "unacceptable protocol version,identifier rejected,server unavailable,bad user name or password,not authorized".split(",")[code - 1]
-    : undefined;
-}

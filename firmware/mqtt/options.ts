@@ -71,7 +71,8 @@ export interface ClientOptions {
 /**
  * sent: written to the connection. queued: held until connected (or until the in-flight
  * window has room). queue-full / too-large: refused, the bounded queue has no room.
- * invalid-topic / invalid-qos: refused, bad argument.
+ * invalid-topic / invalid-qos: refused, bad argument (QoS 2 is invalid in a bundle built
+ * without the qos2 switch, hal/features.d.ts: board bundles).
  */
 export type Result = "sent" | "queued" | "queue-full" | "too-large" | "invalid-topic" | "invalid-qos";
 
@@ -80,6 +81,7 @@ export interface MqttClient {
   connect(): void;
   publish(topic: string, payload: Payload, qos?: number, retain?: boolean): Result;
   subscribe(filter: string, qos?: number): Result;
+  /** Absent from a bundle built without the unsubscribe switch (hal/features.d.ts: board bundles). */
   unsubscribe(filter: string): Result;
   /** Sends DISCONNECT (the broker then discards the will [MQTT-3.14.4-2]) and closes. */
   end(): void;

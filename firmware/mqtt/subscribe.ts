@@ -1,8 +1,8 @@
-// SUBSCRIBE (3.8), SUBACK (3.9), UNSUBSCRIBE (3.10).
-import { SUBACK, SUBSCRIBE, SUBSCRIBE_FAILURE, UNSUBSCRIBE } from "./constants";
-import type { Decoded, SubackPacket, SubscribePacket, Subscription, UnsubscribePacket } from "./packet";
+// SUBSCRIBE (3.8), SUBACK (3.9), UNSUBSCRIBE (3.10). SUBACK is decoded in decode.ts.
+import { SUBACK, SUBSCRIBE, UNSUBSCRIBE } from "./constants";
+import type { Decoded, SubscribePacket, Subscription, UnsubscribePacket } from "./packet";
 import { decodeUtf8, encodeUtf8 } from "./utf8";
-import { packetWithHeader, readField, readU16, writeField, writeU16 } from "./wire";
+import { packetWithHeader, readField, readU16, writeField } from "./wire";
 
 /**
  * Encodes SUBSCRIBE: flags 0010 [MQTT-3.8.1-1], packet identifier, then at least one
@@ -19,7 +19,9 @@ export function encodeSubscribe(id: number, subscriptions: Subscription[], unsub
     remaining += (unsubscribe ? 2 : 3) + topic.length;
   });
   const out = packetWithHeader(((unsubscribe ? UNSUBSCRIBE : SUBSCRIBE) << 4) | 2, remaining);
-  let at = writeU16(out, out.length - remaining, id);
+  let at = out.length - remaining;
+  out.set([id >> 8, id & 255], at);
+  at += 2;
   topics.forEach((topic, i) => {
     at = writeField(out, at, topic);
     if (!unsubscribe) out[at++] = subscriptions[i]!.qos;
@@ -74,18 +76,6 @@ export function decodeUnsubscribe(body: Uint8Array): Decoded<UnsubscribePacket> 
 /** Encodes SUBACK: packet identifier, then one return code per filter [MQTT-3.8.4-5]. */
 export function encodeSuback(id: number, granted: number[]): Uint8Array {
   const out = packetWithHeader(SUBACK << 4, 2 + granted.length);
-  out.set(granted, writeU16(out, out.length - 2 - granted.length, id));
+  out.set([id >> 8, id & 255].concat(granted), out.length - 2 - granted.length);
   return out;
-}
-
-export function decodeSuback(body: Uint8Array): Decoded<SubackPacket> {
-  if (body.length < 3) return "SUBACK empty";
-  const granted: number[] = [];
-  for (let i = 2; i < body.length; i++) {
-    const code = body[i]!;
-    // Only 0x00, 0x01, 0x02 and 0x80 are allowed [MQTT-3.9.3-2].
-    if (code > 2 && code !== SUBSCRIBE_FAILURE) return "SUBACK code";
-    granted.push(code);
-  }
-  return { type: SUBACK, id: readU16(body, 0), granted };
 }

@@ -1,36 +1,27 @@
-// Byte helpers shared by the per-packet encoders and decoders.
-import { lengthSize, writeLength } from "./length";
-import { encodeUtf8 } from "./utf8";
-import type { Payload } from "./packet";
-
-/** Strings become UTF-8; byte arrays pass through untouched. */
-export function toBytes(data: Payload): Uint8Array {
-  return typeof data === "string" ? encodeUtf8(data) : data;
-}
+// Byte helpers shared by the per-packet encoders and decoders. Few of them, on purpose: on
+// the ESP8266 every function alive costs ~4 variables + 1 per parameter, so a 16-bit value
+// is written in place (`out.set([value >> 8, value & 255], at)`, 1.5.2 big-endian).
+import { writeLength } from "./length";
 
 /**
  * Allocates a whole packet and writes its fixed header (2.2): byte 1, then the Remaining
  * Length. The variable header and payload go in the last `remaining` bytes.
  */
 export function packetWithHeader(first: number, remaining: number): Uint8Array {
-  const out = new Uint8Array(1 + lengthSize(remaining) + remaining);
-  out[0] = first;
-  writeLength(out, 1, remaining);
+  // The header is written into a scratch array first: where writeLength ends is its size.
+  const header = new Uint8Array(5);
+  header[0] = first;
+  const size = writeLength(header, 1, remaining);
+  const out = new Uint8Array(size + remaining);
+  out.set(header.subarray(0, size), 0);
   return out;
 }
 
-/** Writes a big-endian 16-bit integer (1.5.2); returns the offset after it. */
-export function writeU16(out: Uint8Array, offset: number, value: number): number {
-  out[offset] = (value >> 8) & 255;
-  out[offset + 1] = value & 255;
-  return offset + 2;
-}
-
-/** Writes a two-byte length and the bytes (1.5.3 strings, 3.1.3.3 binary fields). */
+/** Writes a two-byte length and the bytes (1.5.3 strings, 3.1.3.3 binary fields); returns the offset after them. */
 export function writeField(out: Uint8Array, offset: number, data: Uint8Array): number {
-  offset = writeU16(out, offset, data.length);
-  out.set(data, offset);
-  return offset + data.length;
+  out.set([data.length >> 8, data.length & 255], offset);
+  out.set(data, offset + 2);
+  return offset + 2 + data.length;
 }
 
 export function readU16(bytes: Uint8Array, offset: number): number {

@@ -247,3 +247,50 @@ describe("robustness", () => {
     expect(first.writesAfterClose).toBe(0);
   });
 });
+
+// Board bundles are built without the qos2 and unsubscribe switches (hal/features.d.ts);
+// here the switches are read at run time, so turning them off shows what a board gets.
+describe("without the qos2 and unsubscribe switches (board bundles)", () => {
+  function withoutSwitches(body: () => void) {
+    const features = (globalThis as unknown as { SENSORNODE_FEATURES: { qos2: boolean; unsubscribe: boolean } }).SENSORNODE_FEATURES;
+    features.qos2 = false;
+    features.unsubscribe = false;
+    try {
+      body();
+    } finally {
+      features.qos2 = true;
+      features.unsubscribe = true;
+    }
+  }
+
+  test("QoS 2 publish and subscribe are refused with invalid-qos; QoS 0/1 still work", () => {
+    withoutSwitches(() => {
+      const r = recordedClient();
+      const connection = online(r);
+      expect(r.client.publish("t", "x", 2)).toBe("invalid-qos");
+      expect(r.client.subscribe("s", 2)).toBe("invalid-qos");
+      expect(r.client.publish("t", "x", 1)).toBe("sent");
+      expect(r.client.subscribe("s", 1)).toBe("sent");
+      const packets = sent(connection);
+      expect(packets.filter((p) => p.cmd === "publish").map((p) => (p as mqtt.IPublishPacket).qos)).toEqual([1]);
+      expect(packets.filter((p) => p.cmd === "subscribe").map((p) => (p as mqtt.ISubscribePacket).subscriptions[0]!.qos)).toEqual([1]);
+    });
+  });
+
+  test("a QoS 2 PUBLISH from the broker (never subscribed at QoS 2) closes the connection, undelivered", () => {
+    withoutSwitches(() => {
+      const r = recordedClient();
+      const connection = online(r);
+      connection.receive(new Uint8Array(mqtt.generate({ cmd: "publish", topic: "s", payload: Buffer.from("x"), qos: 2, messageId: 7, dup: false, retain: false })));
+      expect(r.messages).toEqual([]);
+      expect(r.client.connected()).toBe(false);
+      expect(r.closes.map((c) => c.reason)).toEqual([expect.stringMatching(/^protocol: QoS 2 PUBLISH/)]);
+    });
+  });
+
+  test("the client has no unsubscribe()", () => {
+    withoutSwitches(() => {
+      expect(recordedClient().client.unsubscribe).toBeUndefined();
+    });
+  });
+});

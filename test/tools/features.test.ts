@@ -48,8 +48,8 @@ describe("feature switches", () => {
   it("door.json uses none of them, greenhouse.json uses 1-Wire and analog", () => {
     const door = loadBoard(path.join(boards, "door.json"), { env: SECRETS }).config!;
     const greenhouse = loadBoard(path.join(boards, "greenhouse.json"), { env: SECRETS }).config!;
-    expect(featuresOf(door)).toEqual({ filters: false, oneWire: false, analog: false, tls: false });
-    expect(featuresOf(greenhouse)).toEqual({ filters: false, oneWire: true, analog: true, tls: false });
+    expect(featuresOf(door)).toEqual({ filters: false, oneWire: false, analog: false, tls: false, qos2: false, unsubscribe: false });
+    expect(featuresOf(greenhouse)).toEqual({ filters: false, oneWire: true, analog: true, tls: false, qos2: false, unsubscribe: false });
   });
 
   it("leaves out 1-Wire and analog on door.json and keeps them on greenhouse.json", async () => {
@@ -68,6 +68,12 @@ describe("feature switches", () => {
     }));
     expect(plain).not.toContain(MARKS.filters);
     expect(filtered).toContain(MARKS.filters);
+  });
+
+  it("leaves the MQTT client's unsubscribe() out of every example board (the node never unsubscribes)", async () => {
+    for (const board of ["door.json", "greenhouse.json", "rpi-lab.json"]) {
+      expect(await bundle(path.join(boards, board))).not.toContain("unsubscribe");
+    }
   });
 
   it("keeps the TLS path only when the broker connection uses TLS", async () => {
