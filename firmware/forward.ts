@@ -33,10 +33,12 @@ export type Plan = Omit<NodePlan, "discovery">;
 const SPILL_LIMIT = 4;
 
 export interface Forwarder {
-  /** A raw value from a driver (SI units) for measurement `key`. */
+  /**
+   * A raw value from a driver (SI units) for measurement `key`; keys after the measurements
+   * are inputs (key measurements + i for input i): 1 ON, 0 OFF (retained .../state), 2 a long
+   * press (.../long ON). One entry point for both: a function object costs ~6 variables on an ESP8266.
+   */
   reading(key: number, raw: number): void;
-  /** Input `index` changed: 1 ON, 0 OFF (retained .../state), 2 a long press (.../long ON). */
-  input(index: number, value: number): void;
   /** Publishes waiting readings while the client has room (and drops the acknowledged ones); true while some remain. */
   pump(room: number): boolean;
   /** Readings waiting (RAM + Storage). */
@@ -48,14 +50,10 @@ export interface Forwarder {
   rebase(offset: number): void;
 }
 
-function lineCount(text: string | undefined): number {
-  return text ? text.split("\n").length : 0;
-}
-
 export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, storage: Storage, time: WallTime, log: (message: string) => void): Forwarder {
   const measurements = plan.measurements;
-  const filters = measurements.map(function (m) {
-    return SENSORNODE_FEATURES.filters && m.filter ? new MeasurementFilter(m.filter) : undefined;
+  const filters: (MeasurementFilter | undefined)[] = !SENSORNODE_FEATURES.filters ? [] : measurements.map(function (m) {
+    return m.filter ? new MeasurementFilter(m.filter) : undefined;
   });
   const capacity = plan.bufferCapacity;
   const buffer = capacity > 0 ? new ReadingBuffer(capacity) : undefined;
@@ -64,7 +62,8 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
   let sequence = 0;
   let lost = 0;
   /** Lines in the spill file not yet acknowledged, and where the first one starts. */
-  let spilled = lineCount(storage.read(SPILL_FILE));
+  const saved = storage.read(SPILL_FILE);
+  let spilled = saved ? saved.split("\n").length : 0;
   let offset = 0;
   /** Readings at the front of the file / of the ring handed to the client, not yet confirmed; where the file's next unhanded line starts. */
   let fileHanded = 0;
@@ -132,9 +131,13 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
     return client.publish(m.topic, payload, 1, plan.retain) !== "queue-full";
   };
 
-  const keep = function (key: number, value: number, at: number, timeValid: boolean, seq: number): void {
+  /** Stamps a value and queues it; with no buffer it goes now or is lost. */
+  const record = function (key: number, value: number): void {
+    const timeValid = time.valid();
+    const at = timeValid ? time.now() : clock.now();
+    sequence = (sequence + 1) & 0xffff;
     if (!buffer) {
-      lost++;
+      if (!client.connected() || !send(key, value, at, timeValid, sequence)) lost++;
       return;
     }
     if (buffer.length >= capacity) {
@@ -156,36 +159,23 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
     scratch.value = value;
     scratch.time = at;
     scratch.timeValid = timeValid;
-    scratch.sequence = seq;
+    scratch.sequence = sequence;
     if (buffer.push(scratch) && ramHanded > 0) ramHanded--;
-  };
-
-  /** Stamps a value and queues it; with no buffer it goes now or is lost. */
-  const record = function (key: number, value: number): void {
-    const timeValid = time.valid();
-    const at = timeValid ? time.now() : clock.now();
-    sequence = (sequence + 1) & 0xffff;
-    if (!buffer) {
-      if (!client.connected() || !send(key, value, at, timeValid, sequence)) lost++;
-      return;
-    }
-    keep(key, value, at, timeValid, sequence);
   };
 
   return {
     reading: function (key: number, raw: number): void {
       const m = measurements[key];
-      if (!m) return;
+      if (!m) {
+        if (plan.inputs[key - measurements.length]) record(key, raw);
+        return;
+      }
       let value: number | undefined = raw * m.scale;
       const filter = filters[key];
       if (filter) value = filter.update(value, clock.now());
       // Never NaN or Infinity as a number (issue 5 §2).
       if (value === undefined || !(value > -Infinity && value < Infinity)) return;
       record(key, value);
-    },
-
-    input: function (index: number, value: number): void {
-      record(measurements.length + index, value);
     },
 
     pump: function (room: number): boolean {

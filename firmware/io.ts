@@ -10,6 +10,8 @@ import type { Clock } from "../hal/clock";
 import type { Platform } from "../hal/platform";
 import type { InputConfig, OutputConfig } from "../boards/schema";
 import type { Plan } from "./forward";
+import type { MqttClient } from "./mqtt/client";
+import { nothing } from "./nothing";
 
 export interface Io {
   /** Queues the state of every input, publishes the state of every output (after CONNACK). */
@@ -18,9 +20,9 @@ export interface Io {
    * A message on an output's set topic: undefined if `topic` is not one, "" when done,
    * else what was wrong with the payload.
    */
-  set(topic: string, text: string): string | undefined;
-  /** Blinks outputs named like an LED; returns whether one was found. */
-  identify(): boolean;
+  set(topic: string, text: string): string | undefined | void;
+  /** Blinks outputs named like an LED; returns whether one was found (undefined: no outputs in this build). */
+  identify(): boolean | void;
   stop(): void;
 }
 
@@ -30,12 +32,6 @@ interface Switch {
   close(): void;
 }
 
-const ON: Record<string, boolean> = { ON: true, on: true, "1": true, true: true, OFF: false, off: false, "0": false, false: false };
-
-function onOff(state: boolean): string {
-  return state ? "ON" : "OFF";
-}
-
 export function createIo(
   inputs: InputConfig[],
   outputs: OutputConfig[],
@@ -43,9 +39,9 @@ export function createIo(
   platform: Platform,
   drivers: { [kind: string]: (options: any) => any },
   clock: Clock,
-  publish: (topic: string, payload: string, retain: boolean) => void,
-  /** Input `index`: 1 ON, 0 OFF, 2 long press (see Forwarder.input). */
-  edge: (index: number, value: number) => void,
+  client: MqttClient,
+  /** A value for key `key`: input i has key measurements + i; 1 ON, 0 OFF, 2 long press (see Forwarder.reading). */
+  edge: (key: number, value: number) => void,
   log: (message: string) => void,
 ): Io {
   const make = function (kind: string, options: Record<string, unknown>, name: string): any {
@@ -56,10 +52,19 @@ export function createIo(
       return undefined;
     }
   };
-  const switches: (Switch | undefined)[] = outputs.map(function (c) {
-    return make("output", { pin: platform.pin(c.pin), initial: !!c.initial, invert: !!c.invert }, c.name);
-  });
+  const first = plan.measurements.length;
+  // Outputs are left out of boards without any (SENSORNODE_FEATURES.outputs).
+  const switches: (Switch | undefined)[] = SENSORNODE_FEATURES.outputs
+    ? outputs.map(function (c) {
+        return make("output", { pin: platform.pin(c.pin), initial: !!c.initial, invert: !!c.invert }, c.name);
+      })
+    : [];
   const watches: ({ state: boolean; close(): void } | undefined)[] = inputs.map(function (c, i) {
+    // One function per input for both callbacks (each costs ~6 variables on an ESP8266):
+    // onChange passes the new state (a boolean), onLongPress the time (a number).
+    const report = function (state: boolean | number): void {
+      edge(first + i, typeof state === "number" ? 2 : state ? 1 : 0);
+    };
     return make(
       "input",
       {
@@ -69,12 +74,8 @@ export function createIo(
         invert: c.invert,
         debounce: c.debounce,
         longPress: c.longPress,
-        onChange: function (state: boolean) {
-          edge(i, state ? 1 : 0);
-        },
-        onLongPress: function () {
-          edge(i, 2);
-        },
+        onChange: report,
+        onLongPress: c.longPress ? report : undefined,
       },
       c.name,
     );
@@ -84,14 +85,14 @@ export function createIo(
   return {
     states: function (): void {
       watches.forEach(function (input, i) {
-        if (input) edge(i, input.state ? 1 : 0);
+        if (input) edge(first + i, input.state ? 1 : 0);
       });
       switches.forEach(function (output, i) {
-        if (output) publish(plan.outputs[i]!.topic, onOff(output.state), true);
+        if (output) client.publish(plan.outputs[i]!.topic, output.state ? "ON" : "OFF", 1, true);
       });
     },
 
-    set: function (topic: string, text: string): string | undefined {
+    set: SENSORNODE_FEATURES.outputs ? function (topic: string, text: string): string | undefined {
       let index = -1;
       plan.outputs.forEach(function (output, i) {
         if (output.setTopic === topic) index = i;
@@ -100,14 +101,15 @@ export function createIo(
       const output = switches[index];
       if (!output) return "output " + plan.outputs[index]!.name + " is not available";
       const word = text.trim();
-      const on = word === "TOGGLE" ? !output.state : ON[word];
+      // The words in the function's text (flash), not a module-level table (~17 variables).
+      const on = word === "TOGGLE" ? !output.state : word === "ON" || word === "on" || word === "1" || word === "true" ? true : word === "OFF" || word === "off" || word === "0" || word === "false" ? false : undefined;
       if (on === undefined) return "output " + plan.outputs[index]!.name + ": payload must be ON, OFF or TOGGLE";
       output.set(on);
-      publish(plan.outputs[index]!.topic, onOff(on), true);
+      if (client.connected()) client.publish(plan.outputs[index]!.topic, on ? "ON" : "OFF", 1, true);
       return "";
-    },
+    } : nothing,
 
-    identify: function (): boolean {
+    identify: SENSORNODE_FEATURES.outputs ? function (): boolean {
       let found = false;
       switches.forEach(function (output, i) {
         if (!output || !/led|light|status/.test(plan.outputs[i]!.name) || blink !== undefined) return;
@@ -122,7 +124,7 @@ export function createIo(
         toggle();
       });
       return found;
-    },
+    } : nothing,
 
     stop: function (): void {
       clock.clearTimeout(blink);

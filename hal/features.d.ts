@@ -13,4 +13,8 @@ declare const SENSORNODE_FEATURES: {
   analog: boolean;
   /** The broker connection uses TLS. */
   tls: boolean;
+  /** Battery mode: the board has a "sleep" section (deep sleep, awake budget, stay-awake). */
+  sleep: boolean;
+  /** The board has digital outputs (set topics, echoes, identify blinking). */
+  outputs: boolean;
 };

@@ -256,9 +256,11 @@ export interface Features {
   oneWire: boolean;
   analog: boolean;
   tls: boolean;
+  sleep: boolean;
+  outputs: boolean;
 }
 
-export const ALL_FEATURES: Features = { filters: true, oneWire: true, analog: true, tls: true };
+export const ALL_FEATURES: Features = { filters: true, oneWire: true, analog: true, tls: true, sleep: true, outputs: true };
 
 /** Which features this board uses; everything else is left out of its bundle. */
 export function featuresOf(config: BoardConfig): Features {
@@ -268,6 +270,8 @@ export function featuresOf(config: BoardConfig): Features {
     oneWire: (config.onewire ?? []).length > 0 || sensors.some((s) => s.type === "ds18b20"),
     analog: sensors.some((s) => s.type === "analog"),
     tls: !!config.mqtt.tls,
+    sleep: !!config.sleep,
+    outputs: (config.outputs ?? []).length > 0,
   };
 }
 
