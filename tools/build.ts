@@ -21,6 +21,7 @@ import { parse } from "acorn";
 import type { BoardConfig } from "../boards/schema";
 import { checkDialect, type Violation } from "./gate";
 import { loadBoard, type LoadOptions, type Problem } from "./config";
+import { releaseBootOnly } from "./boot-only";
 import { inlineConstants } from "./inline";
 import { estimateMemory, type MemoryEstimate } from "./memory";
 import { planModule, planNode } from "./plan";
@@ -226,7 +227,8 @@ async function minifyUnwrapped(debugCode: string): Promise<string> {
   if (!minified.code.startsWith(`${reserve};`)) {
     throw new Error("build: esbuild moved the statement that reserves Espruino's global names (tools/build.ts minifyUnwrapped); the bundle was not written");
   }
-  return minified.code.slice(reserve.length + 1);
+  // Boot-only functions are released once the boot has run (tools/boot-only.ts).
+  return releaseBootOnly(minified.code.slice(reserve.length + 1)).code;
 }
 
 /**

@@ -77,6 +77,7 @@ export function estimateMemory(code: string, board: BoardKind): MemoryEstimate {
   const budget = BUDGETS[board];
   const ast = parse(code, { ecmaVersion: "latest", sourceType: "script" }) as AnyNode;
   const wrapper = iifeWrapper(ast);
+  const released = releasedNames(ast);
   let functions = 0;
   let functionText = 0;
   let structure = 0;
@@ -95,6 +96,11 @@ export function estimateMemory(code: string, board: BoardKind): MemoryEstimate {
         // (a name and a flash reference) and one per parameter; one created inside another
         // function also keeps its scope, and from two levels down a fresh array of them all.
         // A function declaration's own binding counts like a variable's.
+        // A boot-only function released after the boot (tools/boot-only.ts) keeps only its name.
+        if (node.type === "FunctionDeclaration" && released.has(node.id.name) && enclosing.length === 0) {
+          structure += 1;
+          break;
+        }
         structure += 3 + node.params.length + (node.type === "FunctionDeclaration" ? 1 : 0);
         const depth = enclosing.length + (wrapper ? 1 : 0); // a wrapper is a scope too
         if (depth > 0) structure += 1 + (depth > 1 ? 1 + depth : 0);
@@ -133,6 +139,18 @@ export function estimateMemory(code: string, board: BoardKind): MemoryEstimate {
     peakRamUpload: fromRam + Math.ceil(code.length / budget.charsPerVariable),
     structure,
   };
+}
+
+/** The names tools/boot-only.ts sets to undefined in the bundle's last statement (`a=b=void 0;`). */
+function releasedNames(ast: AnyNode): Set<string> {
+  const names = new Set<string>();
+  const last = ast.body[ast.body.length - 1];
+  let e = last?.type === "ExpressionStatement" ? last.expression : undefined;
+  while (e?.type === "AssignmentExpression" && e.left.type === "Identifier") {
+    names.add(e.left.name);
+    e = e.right;
+  }
+  return e?.type === "UnaryExpression" && e.operator === "void" ? names : new Set();
 }
 
 /** The bundle's `(() => { ... })()` wrapper: it runs once and is freed. */
