@@ -24,10 +24,10 @@ import type { Storage } from "../hal/storage";
 import { ReadingBuffer, SPILL_FILE, type Reading } from "./buffer";
 import { MeasurementFilter, formatValue } from "./filters";
 import type { MqttClient } from "./mqtt/client";
-import type { NodePlan } from "../tools/plan";
+import type { FirmwarePlan } from "../tools/plan";
 import type { WallTime } from "./time";
 
-export type Plan = Omit<NodePlan, "discovery">;
+export type Plan = FirmwarePlan;
 
 /** Storage holds at most this many rings' worth of spilled readings. */
 const SPILL_LIMIT = 4;

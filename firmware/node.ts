@@ -51,6 +51,8 @@ export interface SensorNode {
   client: MqttClient;
 }
 
+/** Home Assistant's birth and will topic (its default discovery prefix). */
+const HOME_ASSISTANT_STATUS = "homeassistant/status";
 /** Messages the client may hold before paced work waits (its in-flight window is 4). */
 const ROOM = 4;
 /** Pump period while there is paced work, ms. */
@@ -293,7 +295,7 @@ export function createNode(o: NodeOptions): SensorNode {
     onMessage: function (topic: string, bytes: Uint8Array, info: { retain: boolean }) {
       const text = decodeUtf8(bytes, 0, bytes.length) || "";
       const retained = info.retain;
-      if (topic === topics.homeAssistantStatus) {
+      if (topic === HOME_ASSISTANT_STATUS) {
         // Home Assistant restarted: announce again (its retained birth at subscribe is not news).
         if (text === "online" && !retained) {
           discovery.start(true);
@@ -391,7 +393,7 @@ export function createNode(o: NodeOptions): SensorNode {
           client.subscribe(output.setTopic!, 1);
         });
       }
-      if (o.discoveryCount > 0) client.subscribe(topics.homeAssistantStatus, 0);
+      if (o.discoveryCount > 0) client.subscribe(HOME_ASSISTANT_STATUS, 0);
       const saved = intervals();
       Object.keys(saved).forEach(function (name) {
         const ms = saved[name];

@@ -67,10 +67,11 @@ export function createSensors(o: SensorOptions): Sensors {
   const slots: Slot[] = o.sensors.map(function (config) {
     return {
       config: config,
-      keys: o.plan.measurements.filter(function (m) {
-        return m.sensor === config.name;
-      }).map(function (m) {
-        return m.key;
+      // Indexes, not m.key: the board's plan leaves the key out (it is the index).
+      keys: o.plan.measurements.map(function (m, key) {
+        return m.sensor === config.name ? key : -1;
+      }).filter(function (key) {
+        return key >= 0;
       }),
       sensor: undefined,
       interval: config.interval || 60000,

@@ -23,8 +23,6 @@ export interface DigitalInputOptions {
   onLongPress?: (time: number) => void;
 }
 
-const MODES: Record<string, "input" | "input_pullup" | "input_pulldown"> = { up: "input_pullup", down: "input_pulldown", none: "input" };
-
 export class DigitalInput implements Sensor<StateSample> {
   pin: DigitalPin;
   clock: Clock;
@@ -37,7 +35,9 @@ export class DigitalInput implements Sensor<StateSample> {
   onLongPress: ((time: number) => void) | undefined;
 
   constructor(options: DigitalInputOptions) {
-    const mode = MODES[options.pull ?? "up"];
+    // Conditions, not a module-level table: a table stays in a board's RAM for its life.
+    const pull = options.pull ?? "up";
+    const mode = pull === "up" ? "input_pullup" : pull === "down" ? "input_pulldown" : pull === "none" ? "input" : undefined;
     const debounce = options.debounce ?? 50;
     const longPress = options.longPress ?? 0;
     if (!options.pin || !options.clock || !mode || !(debounce >= 0 && debounce <= 1000) || !(longPress >= 0)) {
