@@ -23,7 +23,7 @@ import { decodeUtf8 } from "./mqtt/utf8";
 import type { Network, System } from "./ports";
 import { nothing } from "./nothing";
 import { createSensors, type Sensors } from "./sensors";
-import { createWallTime, type WallTime } from "./time";
+import type { WallTime } from "./time";
 
 export interface NodeOptions {
   config: BoardConfig;
@@ -355,11 +355,8 @@ export function createNode(o: NodeOptions): SensorNode {
     },
   });
 
-  time = createWallTime(clock, system.wallTime, function (offset: number) {
-    forward.rebase(offset);
-    log("time valid");
-  });
-  forward = createForwarder(plan, client, clock, storage, time, log);
+  forward = createForwarder(plan, client, clock, storage, system.wallTime, log);
+  time = forward.time;
   discovery = createDiscovery(o.discoveryCount, o.discoveryMessage, storage);
   io = createIo(o.config.inputs || [], o.config.outputs || [], plan, platform, o.drivers, clock, client, take, log);
   sensors = createSensors({

@@ -42,6 +42,7 @@ export function releaseBootOnly(code: string): { code: string; released: string[
     return s;
   };
   let changed = true;
+  // Functions first: a variable read directly in a released function's body is boot-only too.
   while (changed) {
     changed = false;
     for (const [node, variable] of candidates) {
@@ -57,6 +58,18 @@ export function releaseBootOnly(code: string): { code: string; released: string[
     }
   }
   const released = [...candidates.values()].map((v: AnyNode) => v.name as string);
+  // Top-level `var`s read only while the top level runs (the baked config, the plan, the
+  // drivers table): the objects live on where the node keeps them, the names no longer hold
+  // them. Any read from code that may run later keeps the name.
+  for (const variable of moduleScope.variables as AnyNode[]) {
+    if (variable.defs.length !== 1 || variable.defs[0].type !== "Variable" || variable.defs[0].parent.kind !== "var") continue;
+    if (!ast.body.includes(variable.defs[0].parent)) continue;
+    const boot = (variable.references as AnyNode[]).every((reference) => {
+      const scope = runsIn(reference.from);
+      return scope === moduleScope || (scope && scope.type === "function" && candidates.has(scope.block));
+    });
+    if (boot) released.push(variable.name);
+  }
   if (released.length === 0) return { code, released };
   const tail = code.endsWith("\n") ? "" : "\n";
   return { code: `${code}${tail}${released.join("=")}=void 0;\n`, released };

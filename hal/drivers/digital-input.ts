@@ -23,6 +23,17 @@ export interface DigitalInputOptions {
   onLongPress?: (time: number) => void;
 }
 
+/**
+ * The pin's watch callback. Made here, not as an arrow in the constructor: a closure keeps
+ * its whole scope alive, and the constructor's holds the options object (~20 variables per
+ * input on an ESP8266).
+ */
+function edges(input: DigitalInput): (event: PinEvent) => void {
+  return function (event: PinEvent): void {
+    input.edge(event);
+  };
+}
+
 export class DigitalInput implements Sensor<StateSample> {
   pin: DigitalPin;
   clock: Clock;
@@ -52,7 +63,7 @@ export class DigitalInput implements Sensor<StateSample> {
     this.timer = undefined;
     this.pin.mode(mode);
     this.state = this.pin.read() !== this.invert;
-    this.unwatch = this.pin.watch((event) => this.edge(event), { edge: "both", debounce: debounce });
+    this.unwatch = this.pin.watch(edges(this), { edge: "both", debounce: debounce });
   }
 
   edge(event: PinEvent): void {

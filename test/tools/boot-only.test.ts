@@ -12,6 +12,9 @@ describe("releaseBootOnly", () => {
       "function timer() { return 4; }", // called from a callback: stays
       "function make(o) { const n = part(o); return { run: function () { return helper(n); }, value: value }; }",
       "var node = make(1);",
+      "var config = { n: 1 };", // read only by the boot: the name is released
+      "var later = make(config.n);",
+      "sink(function () { return [later.run(), later.value()]; });", // `later` is read by a closure: kept
       "setTimeout(function () { timer(); }, 10);",
       "function shadowed() { return 5; }",
       "function user(shadowed) { return shadowed(); }", // a parameter, not the top-level function
@@ -19,11 +22,14 @@ describe("releaseBootOnly", () => {
       "shadowed();",
     ].join("\n");
     const { code, released } = releaseBootOnly(source);
-    expect(released.sort()).toEqual(["make", "part", "shadowed", "user"]);
-    expect(code.trim().split("\n").pop()).toMatch(/^(\w+=){4}void 0;$/);
+    // Functions only called by the boot, and variables only read by it.
+    expect(released.sort()).toEqual(["config", "make", "node", "part", "shadowed", "u", "user"]);
+    expect(code.trim().split("\n").pop()).toMatch(/^(\w+=){7}void 0;$/);
     // It still runs, and the released names are gone afterwards.
-    const run = new Function(`${code}; return [node.run(), node.value(), typeof make, typeof part, typeof helper];`);
-    expect(run()).toEqual([4, 3, "undefined", "undefined", "function"]);
+    let check: () => unknown[] = () => [];
+    const run = new Function("sink", `${code}; return [typeof make, typeof part, typeof helper, typeof node, typeof later];`);
+    expect(run((f: () => unknown[]) => (check = f))).toEqual(["undefined", "undefined", "function", "undefined", "object"]);
+    expect(check()).toEqual([4, 3]);
   });
 
   it("keeps a function that calls itself (conservative: not worth the analysis)", () => {
