@@ -32,6 +32,27 @@ interface Switch {
   close(): void;
 }
 
+/** A driver, or undefined (logged) when it fails to construct. Called at boot only. */
+function make(drivers: { [kind: string]: (options: any) => any }, kind: string, options: Record<string, unknown>, name: string, log: (message: string) => void): any {
+  try {
+    return drivers[kind]!(options);
+  } catch (error) {
+    log(kind + " " + name + " failed: " + (error as Error).message);
+    return undefined;
+  }
+}
+
+/**
+ * Input `key`'s one callback for both driver events (each function costs ~6 variables on
+ * an ESP8266): onChange passes the new state (a boolean), onLongPress the time (a number).
+ * Made here so that it keeps only `edge` and `key` alive, not the board's input config.
+ */
+function reporter(edge: (key: number, value: number) => void, key: number): (state: boolean | number) => void {
+  return function (state: boolean | number): void {
+    edge(key, typeof state === "number" ? 2 : state ? 1 : 0);
+  };
+}
+
 export function createIo(
   inputs: InputConfig[],
   outputs: OutputConfig[],
@@ -44,42 +65,43 @@ export function createIo(
   edge: (key: number, value: number) => void,
   log: (message: string) => void,
 ): Io {
-  const make = function (kind: string, options: Record<string, unknown>, name: string): any {
-    try {
-      return drivers[kind]!(options);
-    } catch (error) {
-      log(kind + " " + name + " failed: " + (error as Error).message);
-      return undefined;
-    }
-  };
   const first = plan.measurements.length;
+  const watches: ({ state: boolean; close(): void } | undefined)[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const c = inputs[i]!;
+    const report = reporter(edge, first + i);
+    watches.push(make(drivers, "input", {
+      pin: platform.pin(c.pin),
+      clock: clock,
+      pull: c.pull,
+      invert: c.invert,
+      debounce: c.debounce,
+      longPress: c.longPress,
+      onChange: report,
+      onLongPress: c.longPress ? report : undefined,
+    }, c.name, log));
+  }
   // Outputs are left out of boards without any (SENSORNODE_FEATURES.outputs).
-  const switches: (Switch | undefined)[] = SENSORNODE_FEATURES.outputs
-    ? outputs.map(function (c) {
-        return make("output", { pin: platform.pin(c.pin), initial: !!c.initial, invert: !!c.invert }, c.name);
-      })
-    : [];
-  const watches: ({ state: boolean; close(): void } | undefined)[] = inputs.map(function (c, i) {
-    // One function per input for both callbacks (each costs ~6 variables on an ESP8266):
-    // onChange passes the new state (a boolean), onLongPress the time (a number).
-    const report = function (state: boolean | number): void {
-      edge(first + i, typeof state === "number" ? 2 : state ? 1 : 0);
-    };
-    return make(
-      "input",
-      {
-        pin: platform.pin(c.pin),
-        clock: clock,
-        pull: c.pull,
-        invert: c.invert,
-        debounce: c.debounce,
-        longPress: c.longPress,
-        onChange: report,
-        onLongPress: c.longPress ? report : undefined,
-      },
-      c.name,
-    );
-  });
+  const switches: (Switch | undefined)[] = [];
+  if (SENSORNODE_FEATURES.outputs) {
+    for (let i = 0; i < outputs.length; i++) {
+      const c = outputs[i]!;
+      switches.push(make(drivers, "output", { pin: platform.pin(c.pin), initial: !!c.initial, invert: !!c.invert }, c.name, log));
+    }
+  }
+  // The closures below keep this scope alive: not the board config's input and output lists.
+  return ioOf(watches, switches, plan, clock, client, edge, first);
+}
+
+function ioOf(
+  watches: ({ state: boolean; close(): void } | undefined)[],
+  switches: (Switch | undefined)[],
+  plan: Plan,
+  clock: Clock,
+  client: MqttClient,
+  edge: (key: number, value: number) => void,
+  first: number,
+): Io {
   let blink: unknown;
 
   return {

@@ -70,6 +70,17 @@ const SLEEP_FILE = "sn-sleep";
  */
 const INTERVAL_FILE = "sn-interval";
 
+/** The broker's address (the board config's defaults applied). Called at boot only. */
+function brokerOf(mqtt: BoardConfig["mqtt"]): { host: string; port: number; tls?: boolean } {
+  return { host: mqtt.host, port: mqtt.port || (mqtt.tls ? 8883 : 1883), tls: mqtt.tls };
+}
+
+/** The configured client id, or sensornode-<node>-<last 8 of the chip's serial>. Called at boot only. */
+function clientIdOf(mqtt: BoardConfig["mqtt"], node: string, chip: string): string {
+  const serial = String(chip).replace(/[^0-9A-Za-z]/g, "");
+  return mqtt.clientId || "sensornode-" + node + "-" + serial.slice(serial.length > 8 ? serial.length - 8 : 0);
+}
+
 export function createNode(o: NodeOptions): SensorNode {
   // On an ESP8266 every function object made here costs ~6 variables for the node's whole
   // life (design.md §3): the helpers below are the ones several paths share; one-off logic
@@ -81,9 +92,12 @@ export function createNode(o: NodeOptions): SensorNode {
   const storage = platform.storage;
   const system = o.system;
   const topics = plan.topics;
-  const mqtt = o.config.mqtt;
   const sleep = SENSORNODE_FEATURES.sleep ? o.config.sleep : undefined;
   const diagInterval = o.config.diagInterval || 300000;
+  const network = o.network;
+  const firmwareVersion = o.firmwareVersion;
+  const configHash = o.configHash;
+  const discoveries = o.discoveryCount;
   const bootTime = clock.now();
 
   let connects = 0;
@@ -131,7 +145,7 @@ export function createNode(o: NodeOptions): SensorNode {
       uptime: Math.round((clock.now() - bootTime) / 1000),
       reset: system.resetReason(),
       free: system.freeVariables(),
-      rssi: o.network ? o.network.rssi() : undefined,
+      rssi: network ? network.rssi() : undefined,
       reconnects: connects > 0 ? connects - 1 : 0,
       reason: lastReason || undefined,
       network: networkReason || undefined,
@@ -139,8 +153,8 @@ export function createNode(o: NodeOptions): SensorNode {
       dropped: forward.dropped(),
       sensors: sensors.report(),
       time: timeValid ? new Date(time.now()).toISOString() : undefined,
-      version: o.firmwareVersion,
-      config: o.configHash,
+      version: firmwareVersion,
+      config: configHash,
     };
     return JSON.stringify(Object.assign(fields, extra));
   };
@@ -262,21 +276,20 @@ export function createNode(o: NodeOptions): SensorNode {
     } catch {
       // unreadable: the board file's intervals
     }
-    return saved && saved["#"] === o.configHash ? saved : { "#": o.configHash };
+    return saved && saved["#"] === configHash ? saved : { "#": configHash };
   };
 
-  const serial = String(system.serial()).replace(/[^0-9A-Za-z]/g, "");
   client = createClient({
     clock: clock,
     transport: o.transport,
     random: o.random,
-    server: { host: mqtt.host, port: mqtt.port || (mqtt.tls ? 8883 : 1883), tls: mqtt.tls },
-    clientId: mqtt.clientId || "sensornode-" + plan.node + "-" + serial.slice(serial.length > 8 ? serial.length - 8 : 0),
-    keepAlive: mqtt.keepAlive || 60,
+    server: brokerOf(o.config.mqtt),
+    clientId: clientIdOf(o.config.mqtt, plan.node, system.serial()),
+    keepAlive: o.config.mqtt.keepAlive || 60,
     clean: true,
     will: { topic: topics.status, payload: plan.status.offline, qos: 1, retain: true },
-    username: mqtt.username,
-    password: mqtt.password,
+    username: o.config.mqtt.username,
+    password: o.config.mqtt.password,
     onConnect: function () {
       connects++;
       sendStatus();
@@ -341,7 +354,7 @@ export function createNode(o: NodeOptions): SensorNode {
       } else {
         // Kept for the next boot and wake: the last word for each sensor, "*" for all. (A full
         // flash throws here; the client reports a callback that throws, and carries on.)
-        const saved = c.sensor === undefined ? { "#": o.configHash } : intervals();
+        const saved = c.sensor === undefined ? { "#": configHash } : intervals();
         saved[c.sensor === undefined ? "*" : c.sensor] = c.value!;
         storage.write(INTERVAL_FILE, JSON.stringify(saved));
       }
@@ -373,6 +386,11 @@ export function createNode(o: NodeOptions): SensorNode {
     log: log,
   });
 
+  // The closures above keep this scope alive for the node's life, and with it whatever it
+  // binds: the options hold the board config, which nothing reads after this point (on an
+  // ESP8266 ~60 variables). Drop them.
+  // eslint-disable-next-line no-useless-assignment -- the point is what the scope no longer holds
+  o = undefined as never;
   return {
     start: function (): void {
       if (SENSORNODE_FEATURES.sleep && sleep) {
@@ -390,7 +408,7 @@ export function createNode(o: NodeOptions): SensorNode {
           client.subscribe(output.setTopic!, 1);
         });
       }
-      if (o.discoveryCount > 0) client.subscribe(HOME_ASSISTANT_STATUS, 0);
+      if (discoveries > 0) client.subscribe(HOME_ASSISTANT_STATUS, 0);
       const saved = intervals();
       Object.keys(saved).forEach(function (name) {
         const ms = saved[name];
@@ -398,8 +416,8 @@ export function createNode(o: NodeOptions): SensorNode {
       });
       sensors.start();
       if (!sleep) diagTick();
-      if (o.network) {
-        o.network.start(
+      if (network) {
+        network.start(
           function () {
             networkReason = "";
             client.connect();

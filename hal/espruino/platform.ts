@@ -13,6 +13,12 @@ import { openOneWire } from "./onewire";
 import { openStorage } from "./storage";
 
 export function createEspruinoPlatform(config: PlatformConfig): Platform {
+  // Only the bus lists: the closures below keep their scope for the node's life, and the
+  // whole board config in it would be ~60 variables on an ESP8266.
+  return platformOf(config.board, config.i2c || [], config.onewire || []);
+}
+
+function platformOf(board: string, buses: NonNullable<PlatformConfig["i2c"]>, wires: NonNullable<PlatformConfig["onewire"]>): Platform {
   const i2c: Record<string, I2CBus> = {};
   const oneWire: Record<string, OneWireBus> = {};
   let storage: Storage | undefined;
@@ -30,11 +36,10 @@ export function createEspruinoPlatform(config: PlatformConfig): Platform {
     },
     i2c: function (name: string): I2CBus {
       if (!i2c[name]) {
-        const buses = config.i2c || [];
         let index = -1;
         for (let i = 0; i < buses.length; i++) if (buses[i]!.name === name) index = i;
         if (index < 0) throw unknown("i2c", name);
-        i2c[name] = openI2C(config.board, index, buses[index]!);
+        i2c[name] = openI2C(board, index, buses[index]!);
       }
       return i2c[name]!;
     },
@@ -43,7 +48,7 @@ export function createEspruinoPlatform(config: PlatformConfig): Platform {
       throw unknown("1-Wire", name);
     } : function (name: string): OneWireBus {
       if (!oneWire[name]) {
-        const bus = (config.onewire || []).filter(function (b) {
+        const bus = wires.filter(function (b) {
           return b.name === name;
         })[0];
         if (!bus) throw unknown("1-Wire", name);
