@@ -34,8 +34,9 @@ function edges(input: DigitalInput): (event: PinEvent) => void {
   };
 }
 
+// Only what the edges need later is kept on the object (each property ~2 variables on an
+// ESP8266, per input): not the pin (the watch holds it) and no property that would be undefined.
 export class DigitalInput implements Sensor<StateSample> {
-  pin: DigitalPin;
   clock: Clock;
   invert: boolean;
   longPress: number;
@@ -54,24 +55,25 @@ export class DigitalInput implements Sensor<StateSample> {
     if (!options.pin || !options.clock || !mode || !(debounce >= 0 && debounce <= 1000) || !(longPress >= 0)) {
       throw codedError("invalid-options", "digital-input: needs pin, clock, pull up/down/none, debounce 0..1000 ms, longPress >= 0 ms");
     }
-    this.pin = options.pin;
+    const pin = options.pin;
     this.clock = options.clock;
     this.invert = !!options.invert;
     this.longPress = longPress;
-    this.onChange = options.onChange;
-    this.onLongPress = options.onLongPress;
-    this.timer = undefined;
-    this.pin.mode(mode);
-    this.state = this.pin.read() !== this.invert;
-    this.unwatch = this.pin.watch(edges(this), { edge: "both", debounce: debounce });
+    if (options.onChange) this.onChange = options.onChange;
+    if (options.onLongPress) this.onLongPress = options.onLongPress;
+    pin.mode(mode);
+    this.state = pin.read() !== this.invert;
+    this.unwatch = pin.watch(edges(this), { edge: "both", debounce: debounce });
   }
 
   edge(event: PinEvent): void {
     const state = event.state !== this.invert;
     if (state === this.state) return;
     this.state = state;
-    this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     if (state && this.longPress > 0) {
       // Count from the edge, not from when the callback ran.
       const delay = this.longPress - (this.clock.now() - event.time);

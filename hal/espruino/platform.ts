@@ -1,7 +1,6 @@
 // The Platform over Espruino, built from the board file: buses by their board names,
 // opened on first use and shared by every sensor on them.
 import { codedError } from "../errors";
-import type { AnalogInput } from "../analog";
 import type { I2CBus } from "../i2c";
 import type { OneWireBus } from "../onewire";
 import type { LogLevel, Platform, PlatformConfig } from "../platform";
@@ -11,6 +10,11 @@ import { espruinoAnalog, espruinoPin } from "./gpio";
 import { openI2C } from "./i2c";
 import { openOneWire } from "./onewire";
 import { openStorage } from "./storage";
+
+/** What a left-out adapter does: one top-level function for all of them (no closure per platform). */
+function notInBuild(name: string): never {
+  throw codedError("invalid-options", "no 1-Wire bus or analog input " + name + " in this build");
+}
 
 export function createEspruinoPlatform(config: PlatformConfig): Platform {
   // Only the bus lists: the closures below keep their scope for the node's life, and the
@@ -44,9 +48,7 @@ function platformOf(board: string, buses: NonNullable<PlatformConfig["i2c"]>, wi
       return i2c[name]!;
     },
     // Boards without a 1-Wire bus or an analog sensor leave those adapters out (hal/features.d.ts).
-    oneWire: !SENSORNODE_FEATURES.oneWire ? function (name: string): OneWireBus {
-      throw unknown("1-Wire", name);
-    } : function (name: string): OneWireBus {
+    oneWire: !SENSORNODE_FEATURES.oneWire ? notInBuild : function (name: string): OneWireBus {
       if (!oneWire[name]) {
         const bus = wires.filter(function (b) {
           return b.name === name;
@@ -57,8 +59,6 @@ function platformOf(board: string, buses: NonNullable<PlatformConfig["i2c"]>, wi
       return oneWire[name]!;
     },
     pin: espruinoPin,
-    analog: SENSORNODE_FEATURES.analog ? espruinoAnalog : function (name: string): AnalogInput {
-      throw codedError("invalid-options", "no analog input " + name + " in this build");
-    },
+    analog: SENSORNODE_FEATURES.analog ? espruinoAnalog : notInBuild,
   };
 }
