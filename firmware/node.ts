@@ -18,7 +18,7 @@ import { parseCommand } from "./commands";
 import { createDiscovery, type Discovery } from "./discovery";
 import { createForwarder, type Forwarder, type Plan } from "./forward";
 import { createIo, type Io } from "./io";
-import { createClient, type MqttClient } from "./mqtt/client";
+import { createClient, type ClientOptions, type MqttClient } from "./mqtt/client";
 import { decodeUtf8 } from "./mqtt/utf8";
 import type { Network, System } from "./ports";
 import { nothing } from "./nothing";
@@ -70,15 +70,24 @@ const SLEEP_FILE = "sn-sleep";
  */
 const INTERVAL_FILE = "sn-interval";
 
-/** The broker's address (the board config's defaults applied). Called at boot only. */
-function brokerOf(mqtt: BoardConfig["mqtt"]): { host: string; port: number; tls?: boolean } {
-  return { host: mqtt.host, port: mqtt.port || (mqtt.tls ? 8883 : 1883), tls: mqtt.tls };
-}
+/**
+ * The client's settings from the board config, defaults applied, with no property that
+ * would be undefined (the client keeps its options). Called at boot only.
+ */
+type Settings = Partial<ClientOptions> & Pick<ClientOptions, "server" | "clientId">;
 
-/** The configured client id, or sensornode-<node>-<last 8 of the chip's serial>. Called at boot only. */
-function clientIdOf(mqtt: BoardConfig["mqtt"], node: string, chip: string): string {
+function brokerOf(mqtt: BoardConfig["mqtt"], node: string, chip: string, random: (() => number) | undefined): Settings {
   const serial = String(chip).replace(/[^0-9A-Za-z]/g, "");
-  return mqtt.clientId || "sensornode-" + node + "-" + serial.slice(serial.length > 8 ? serial.length - 8 : 0);
+  const settings: Settings = {
+    server: mqtt.tls ? { host: mqtt.host, port: mqtt.port || 8883, tls: true } : { host: mqtt.host, port: mqtt.port || 1883 },
+    clientId: mqtt.clientId || "sensornode-" + node + "-" + serial.slice(serial.length > 8 ? serial.length - 8 : 0),
+    keepAlive: mqtt.keepAlive || 60,
+    clean: true,
+  };
+  if (mqtt.username !== undefined) settings.username = mqtt.username;
+  if (mqtt.password !== undefined) settings.password = mqtt.password;
+  if (random) settings.random = random;
+  return settings;
 }
 
 export function createNode(o: NodeOptions): SensorNode {
@@ -279,17 +288,12 @@ export function createNode(o: NodeOptions): SensorNode {
     return saved && saved["#"] === configHash ? saved : { "#": configHash };
   };
 
-  client = createClient({
+  // The client keeps its options for the node's life: no property that would only say
+  // undefined (each ~2 variables on an ESP8266).
+  const settings = Object.assign(brokerOf(o.config.mqtt, plan.node, system.serial(), o.random), {
     clock: clock,
     transport: o.transport,
-    random: o.random,
-    server: brokerOf(o.config.mqtt),
-    clientId: clientIdOf(o.config.mqtt, plan.node, system.serial()),
-    keepAlive: o.config.mqtt.keepAlive || 60,
-    clean: true,
     will: { topic: topics.status, payload: plan.status.offline, qos: 1, retain: true },
-    username: o.config.mqtt.username,
-    password: o.config.mqtt.password,
     onConnect: function () {
       connects++;
       sendStatus();
@@ -359,14 +363,17 @@ export function createNode(o: NodeOptions): SensorNode {
         storage.write(INTERVAL_FILE, JSON.stringify(saved));
       }
     },
-    // Battery mode waits SETTLE after the cmd SUBACK for a retained stay-awake.
-    onSubscribe: SENSORNODE_FEATURES.sleep && sleep ? function (filter: string) {
-      if (filter === topics.cmd) subscribedAt = clock.now();
-    } : undefined,
     onError: function (error: unknown) {
       log("callback failed: " + (error as Error).message);
     },
   });
+  if (SENSORNODE_FEATURES.sleep && sleep) {
+    // Battery mode waits SETTLE after the cmd SUBACK for a retained stay-awake.
+    settings.onSubscribe = function (filter: string) {
+      if (filter === topics.cmd) subscribedAt = clock.now();
+    };
+  }
+  client = createClient(settings);
 
   forward = createForwarder(plan, client, clock, storage, system.wallTime, log);
   time = forward.time;
