@@ -63,12 +63,13 @@ type AnyNode = any;
  *   parameters cost 400 variables, 100 one-parameter closures made by one factory 610, and
  *   inside an IIFE wrapper 500 and 914;
  * - for a whole node it over-counts (not every function it sees is alive after boot): the
- *   door board used ~2,330 variables 6 s after boot (984 with its code loaded, measured on
- *   the 1,700-variable build where it then runs out, plus 1,348 made by createNode and
- *   start(), measured on a 4,096-variable build where it runs) against an uncalibrated count
- *   of 3,088: 0.73. 0.76 is kept (the factor the MQTT client bundle gave, 713 measured, 876
- *   counted): it errs ~5 % high, on the safe side. Before the build dropped the IIFE wrapper
- *   the same board needed ~2,970 and the old model said 2,231.
+ *   door board used ~2,046 variables 6 s after boot (~1,050 with its code loaded, ~2,220
+ *   right after start(), measured on an 8,000-variable build of the ESP8266 model) against
+ *   an uncalibrated count of 2,769: 0.71. 0.76 is kept (the factor the MQTT client bundle
+ *   gave, 713 measured, 876 counted): it errs ~7 % high, on the safe side. Earlier figures
+ *   for the same board: ~2,537 measured against 3,088 counted (0.78) before the node shed
+ *   closures, feature switches and boot-only functions; ~2,970 before the build dropped
+ *   the IIFE wrapper.
  * `bench/espruino-memory.ts` repeats such a measurement for any board.
  */
 const CALIBRATION = 0.76;
