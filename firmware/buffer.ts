@@ -30,7 +30,8 @@ export class ReadingBuffer {
   private keys: Uint16Array;
   private sequences: Uint16Array;
   private head: number;
-  private count: number;
+  /** Readings held. A plain property, not a getter over a count: a getter is one more function object for the node's life. */
+  length: number;
   /** Readings dropped because the buffer was full, since boot or the last reset. */
   dropped: number;
 
@@ -42,35 +43,31 @@ export class ReadingBuffer {
     this.keys = new Uint16Array(capacity);
     this.sequences = new Uint16Array(capacity);
     this.head = 0;
-    this.count = 0;
+    this.length = 0;
     this.dropped = 0;
-  }
-
-  get length(): number {
-    return this.count;
   }
 
   /** Adds a reading; when full, the oldest is dropped (returns true when one was dropped). */
   push(reading: Reading): boolean {
     let dropped = false;
-    if (this.count === this.capacity) {
+    if (this.length === this.capacity) {
       this.head = (this.head + 1) % this.capacity;
-      this.count--;
+      this.length--;
       this.dropped++;
       dropped = true;
     }
-    const slot = (this.head + this.count) % this.capacity;
+    const slot = (this.head + this.length) % this.capacity;
     this.times[slot] = reading.time;
     this.values[slot] = reading.value;
     this.keys[slot] = (reading.key & 0x7fff) | (reading.timeValid ? 0x8000 : 0);
     this.sequences[slot] = reading.sequence & 0xffff;
-    this.count++;
+    this.length++;
     return dropped;
   }
 
   /** The reading `index` places from the oldest (0: the oldest) without removing it, or undefined. */
   peek(index: number): Reading | undefined {
-    if (index >= this.count) return undefined;
+    if (index >= this.length) return undefined;
     return this.slotAt((this.head + index) % this.capacity);
   }
 
@@ -79,7 +76,7 @@ export class ReadingBuffer {
     const reading = this.peek(0);
     if (reading) {
       this.head = (this.head + 1) % this.capacity;
-      this.count--;
+      this.length--;
     }
     return reading;
   }
@@ -89,7 +86,7 @@ export class ReadingBuffer {
    * (wall = monotonic + offset). Called once, when SNTP first answers.
    */
   rebase(offset: number): void {
-    for (let i = 0; i < this.count; i++) {
+    for (let i = 0; i < this.length; i++) {
       const slot = (this.head + i) % this.capacity;
       // NaN: restored after a reboot with no wall time; no offset can date it any more.
       if (!(this.keys[slot]! & 0x8000) && this.times[slot] === this.times[slot]) {
@@ -105,18 +102,18 @@ export class ReadingBuffer {
    */
   spill(storage: Storage): number {
     // Nothing to add: leave the file as it is (appending "" would add an empty line).
-    if (this.count === 0) return 0;
+    if (this.length === 0) return 0;
     const lines: string[] = [];
-    for (let i = 0; i < this.count; i++) {
+    for (let i = 0; i < this.length; i++) {
       const slot = (this.head + i) % this.capacity;
       const valid = (this.keys[slot]! & 0x8000) !== 0;
       lines.push((this.keys[slot]! & 0x7fff) + "," + this.values[slot] + "," + (valid ? this.times[slot] : "") + "," + this.sequences[slot]);
     }
     const previous = storage.read(SPILL_FILE);
     storage.write(SPILL_FILE, (previous ? previous + "\n" : "") + lines.join("\n"));
-    const spilled = this.count;
+    const spilled = this.length;
     this.head = 0;
-    this.count = 0;
+    this.length = 0;
     return spilled;
   }
 

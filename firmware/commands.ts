@@ -9,7 +9,9 @@ export interface Command {
   value?: number;
 }
 
-const NAMES = ["reboot", "identify", "diag", "stay-awake", "sleep", "interval"];
+// One string, not an array: the build inlines a top-level string into the function's text
+// (flash on the board), where an array would be ~15 variables for the node's life.
+const NAMES = "reboot,identify,diag,stay-awake,sleep,interval";
 
 export function parseCommand(text: string): Command | string {
   let name: unknown;
@@ -36,7 +38,7 @@ export function parseCommand(text: string): Command | string {
     if (words.length === 3) sensor = words[1];
     if (words.length > 1) value = Number(words[words.length - 1]);
   }
-  if (typeof name !== "string" || NAMES.indexOf(name) < 0) return "unknown command; use " + NAMES.join(", ");
+  if (typeof name !== "string" || NAMES.split(",").indexOf(name) < 0) return "unknown command; use " + NAMES.split(",").join(", ");
   if (sensor !== undefined && typeof sensor !== "string") return "\"sensor\" must be a sensor name";
   if (name !== "interval") return { name: name };
   const ms = value as number;

@@ -10,10 +10,6 @@ export const config: BoardConfig = SENSORNODE_CONFIG;
 export const firmwareVersion: string = SENSORNODE_VERSION;
 export const configHash: string = SENSORNODE_CONFIG_HASH;
 
-function hex(n: number): string {
-  return "0x" + n.toString(16);
-}
-
 /** One line per concern, with no secret in it: safe for the console and for diag. */
 export function configSummary(board: BoardConfig): string[] {
   const lines: string[] = [];
@@ -35,7 +31,7 @@ export function configSummary(board: BoardConfig): string[] {
     let where: string;
     if (sensor.type === "analog") where = "pin " + sensor.pin;
     else if (sensor.type === "ds18b20") where = "bus " + sensor.bus;
-    else where = "bus " + sensor.bus + " at " + hex(sensor.address || 0);
+    else where = "bus " + sensor.bus + " at 0x" + (sensor.address || 0).toString(16);
     lines.push("sensor " + sensor.name + ": " + sensor.type + ", " + where + ", every " + sensor.interval + " ms");
   });
   (board.inputs || []).forEach(function (input) {

@@ -4,14 +4,15 @@
 // longer in the board (a removed sensor) gets an empty retained config, which is how Home
 // Assistant deletes an entity. Messages leave at QoS 1, retained, paced by the node's pump.
 import type { Storage } from "../hal/storage";
+import type { MqttClient } from "./mqtt/client";
 
 const FILE = "sn-discovery";
 
 export interface Discovery {
   /** Queues the stale deletions and (when `all` or the list changed) every config message. */
   start(all: boolean): void;
-  /** Publishes what is queued while `send` accepts; true while some remain. */
-  pump(send: (topic: string, payload: string) => boolean): boolean;
+  /** Publishes what is queued (QoS 1, retained) while `client` holds fewer than `room` messages; true while some remain. */
+  pump(client: MqttClient, room: number): boolean;
 }
 
 export function createDiscovery(count: number, message: (i: number) => [string, string] | undefined, storage: Storage): Discovery {
@@ -33,14 +34,16 @@ export function createDiscovery(count: number, message: (i: number) => [string, 
       list = changed ? text : undefined;
     },
 
-    pump: function (send: (topic: string, payload: string) => boolean): boolean {
+    pump: function (client: MqttClient, room: number): boolean {
       while (stale.length > 0) {
-        if (!send(stale[0]!, "")) return true;
+        if (!client.connected() || client.pending() >= room) return true;
+        client.publish(stale[0]!, "", 1, true);
         stale.shift();
       }
       while (next < count) {
+        if (!client.connected() || client.pending() >= room) return true;
         const m = message(next)!;
-        if (!send(m[0], m[1])) return true;
+        client.publish(m[0], m[1], 1, true);
         next++;
       }
       if (list !== undefined) {

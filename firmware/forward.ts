@@ -21,22 +21,24 @@
 // indexOf costs no RAM per line (a split("\n") of 256 lines would not fit an ESP8266).
 import type { Clock } from "../hal/clock";
 import type { Storage } from "../hal/storage";
-import { ReadingBuffer, SPILL_FILE, type Reading } from "./buffer";
+import { ReadingBuffer, SPILL_FILE } from "./buffer";
 import { MeasurementFilter, formatValue } from "./filters";
 import type { MqttClient } from "./mqtt/client";
-import type { NodePlan } from "../tools/plan";
-import type { WallTime } from "./time";
+import type { FirmwarePlan } from "../tools/plan";
+import { createWallTime, type WallTime } from "./time";
 
-export type Plan = Omit<NodePlan, "discovery">;
+export type Plan = FirmwarePlan;
 
 /** Storage holds at most this many rings' worth of spilled readings. */
 const SPILL_LIMIT = 4;
 
 export interface Forwarder {
-  /** A raw value from a driver (SI units) for measurement `key`. */
+  /**
+   * A raw value from a driver (SI units) for measurement `key`; keys after the measurements
+   * are inputs (key measurements + i for input i): 1 ON, 0 OFF (retained .../state), 2 a long
+   * press (.../long ON). One entry point for both: a function object costs ~6 variables on an ESP8266.
+   */
   reading(key: number, raw: number): void;
-  /** Input `index` changed: 1 ON, 0 OFF (retained .../state), 2 a long press (.../long ON). */
-  input(index: number, value: number): void;
   /** Publishes waiting readings while the client has room (and drops the acknowledged ones); true while some remain. */
   pump(room: number): boolean;
   /** Readings waiting (RAM + Storage). */
@@ -45,22 +47,37 @@ export interface Forwarder {
   dropped(): number;
   /** Everything waiting goes to Storage (before deep sleep). */
   persist(): void;
-  rebase(offset: number): void;
+  /** The wall clock the readings are stamped with (valid once SNTP has answered). */
+  time: WallTime;
 }
 
+/** Lines in a spill file (run at boot only: the build releases it afterwards). */
 function lineCount(text: string | undefined): number {
   return text ? text.split("\n").length : 0;
 }
 
-export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, storage: Storage, time: WallTime, log: (message: string) => void): Forwarder {
+/** Position just after `lines` more lines from `from` in `text` (text.length at the end). */
+function skipLines(text: string, from: number, lines: number): number {
+  let at = from;
+  for (let i = 0; i < lines && at < text.length; i++) {
+    const end = text.indexOf("\n", at);
+    at = end < 0 ? text.length : end + 1;
+  }
+  return at;
+}
+
+export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, storage: Storage, wall: () => number, log: (message: string) => void): Forwarder {
   const measurements = plan.measurements;
-  const filters = measurements.map(function (m) {
-    return SENSORNODE_FEATURES.filters && m.filter ? new MeasurementFilter(m.filter) : undefined;
+  const filters: (MeasurementFilter | undefined)[] = !SENSORNODE_FEATURES.filters ? [] : measurements.map(function (m) {
+    return m.filter ? new MeasurementFilter(m.filter) : undefined;
   });
   const capacity = plan.bufferCapacity;
   const buffer = capacity > 0 ? new ReadingBuffer(capacity) : undefined;
-  // One scratch object for buffer.push (it copies into typed arrays): no object per reading.
-  const scratch: Reading = { key: 0, value: 0, time: 0, timeValid: false, sequence: 0 };
+  // Readings taken before SNTP answered get wall-clock time once it does.
+  const time = createWallTime(clock, wall, function (offset: number) {
+    if (buffer) buffer.rebase(offset);
+    log("time valid");
+  });
   let sequence = 0;
   let lost = 0;
   /** Lines in the spill file not yet acknowledged, and where the first one starts. */
@@ -70,37 +87,29 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
   let fileHanded = 0;
   let ramHanded = 0;
   let cursor = 0;
-  /** Position just after `lines` more lines from `from` in `text` (text.length at the end). */
-  const skip = function (text: string, from: number, lines: number): number {
-    let at = from;
-    for (let i = 0; i < lines && at < text.length; i++) {
-      const end = text.indexOf("\n", at);
-      at = end < 0 ? text.length : end + 1;
-    }
-    return at;
-  };
   /**
    * Rewrites the file without what was confirmed, and without the `drop` oldest lines not
-   * handed to the client (those it holds will arrive: counting them lost would be wrong).
+   * handed to the client (those it holds will arrive: counting them lost would be wrong);
+   * then appends the RAM ring to it. The ring is handed only once every file line is, so
+   * its handed readings join the handed lines.
    */
-  const compact = function (drop: number): void {
-    const text = storage.read(SPILL_FILE) || "";
-    let rest = text.substring(offset, cursor) + text.substring(skip(text, cursor, drop));
-    if (rest.charAt(rest.length - 1) === "\n") rest = rest.substring(0, rest.length - 1);
-    cursor -= offset;
-    offset = 0;
-    spilled -= drop;
-    if (rest.length === 0) storage.erase(SPILL_FILE);
-    else storage.write(SPILL_FILE, rest);
-  };
-
-  /** RAM ring to the end of the file. The ring is handed only once every file line is, so its handed readings join the handed lines. */
-  const spillRam = function (): void {
-    spilled += buffer!.spill(storage);
+  const flush = function (drop: number): void {
+    if (drop > 0 || offset > 0) {
+      const text = storage.read(SPILL_FILE) || "";
+      let rest = text.substring(offset, cursor) + text.substring(skipLines(text, cursor, drop));
+      if (rest.charAt(rest.length - 1) === "\n") rest = rest.substring(0, rest.length - 1);
+      cursor -= offset;
+      offset = 0;
+      spilled -= drop;
+      if (rest.length === 0) storage.erase(SPILL_FILE);
+      else storage.write(SPILL_FILE, rest);
+    }
+    if (!buffer) return;
+    spilled += buffer.spill(storage);
     if (ramHanded > 0) {
       fileHanded += ramHanded;
       ramHanded = 0;
-      cursor = skip(storage.read(SPILL_FILE) || "", offset, fileHanded);
+      cursor = skipLines(storage.read(SPILL_FILE) || "", offset, fileHanded);
     }
   };
 
@@ -132,34 +141,6 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
     return client.publish(m.topic, payload, 1, plan.retain) !== "queue-full";
   };
 
-  const keep = function (key: number, value: number, at: number, timeValid: boolean, seq: number): void {
-    if (!buffer) {
-      lost++;
-      return;
-    }
-    if (buffer.length >= capacity) {
-      try {
-        if (spilled >= capacity * SPILL_LIMIT) {
-          // Storage is at its limit too: the oldest ring's worth goes, counted.
-          const waiting = spilled - fileHanded;
-          const drop = capacity < waiting ? capacity : waiting;
-          compact(drop);
-          lost += drop;
-        }
-        spillRam();
-      } catch (error) {
-        // Storage failed: the ring drops its oldest instead (counted by the buffer).
-        log("spill failed: " + (error as Error).message);
-      }
-    }
-    scratch.key = key;
-    scratch.value = value;
-    scratch.time = at;
-    scratch.timeValid = timeValid;
-    scratch.sequence = seq;
-    if (buffer.push(scratch) && ramHanded > 0) ramHanded--;
-  };
-
   /** Stamps a value and queues it; with no buffer it goes now or is lost. */
   const record = function (key: number, value: number): void {
     const timeValid = time.valid();
@@ -169,23 +150,39 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
       if (!client.connected() || !send(key, value, at, timeValid, sequence)) lost++;
       return;
     }
-    keep(key, value, at, timeValid, sequence);
+    if (buffer.length >= capacity) {
+      try {
+        let drop = 0;
+        if (spilled >= capacity * SPILL_LIMIT) {
+          // Storage is at its limit too: the oldest ring's worth goes, counted.
+          const waiting = spilled - fileHanded;
+          drop = capacity < waiting ? capacity : waiting;
+        }
+        flush(drop);
+        lost += drop;
+      } catch (error) {
+        // Storage failed: the ring drops its oldest instead (counted by the buffer).
+        log("spill failed: " + (error as Error).message);
+      }
+    }
+    // A fresh object each time, freed as soon as push has copied it into the typed arrays: a
+    // kept scratch object would be ~9 variables for the node's life.
+    if (buffer.push({ key: key, value: value, time: at, timeValid: timeValid, sequence: sequence }) && ramHanded > 0) ramHanded--;
   };
 
   return {
     reading: function (key: number, raw: number): void {
       const m = measurements[key];
-      if (!m) return;
+      if (!m) {
+        if (plan.inputs[key - measurements.length]) record(key, raw);
+        return;
+      }
       let value: number | undefined = raw * m.scale;
       const filter = filters[key];
       if (filter) value = filter.update(value, clock.now());
       // Never NaN or Infinity as a number (issue 5 §2).
       if (value === undefined || !(value > -Infinity && value < Infinity)) return;
       record(key, value);
-    },
-
-    input: function (index: number, value: number): void {
-      record(measurements.length + index, value);
     },
 
     pump: function (room: number): boolean {
@@ -245,15 +242,12 @@ export function createForwarder(plan: Plan, client: MqttClient, clock: Clock, st
       time.valid();
       try {
         // What was sent leaves the file, or the next boot would send it again.
-        if (offset > 0) compact(0);
-        if (buffer) spillRam();
+        flush(0);
       } catch (error) {
         log("persist failed: " + (error as Error).message);
       }
     },
 
-    rebase: function (offset: number): void {
-      if (buffer) buffer.rebase(offset);
-    },
+    time: time,
   };
 }

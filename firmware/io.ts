@@ -10,6 +10,8 @@ import type { Clock } from "../hal/clock";
 import type { Platform } from "../hal/platform";
 import type { InputConfig, OutputConfig } from "../boards/schema";
 import type { Plan } from "./forward";
+import type { MqttClient } from "./mqtt/client";
+import { nothing } from "./nothing";
 
 export interface Io {
   /** Queues the state of every input, publishes the state of every output (after CONNACK). */
@@ -18,9 +20,9 @@ export interface Io {
    * A message on an output's set topic: undefined if `topic` is not one, "" when done,
    * else what was wrong with the payload.
    */
-  set(topic: string, text: string): string | undefined;
-  /** Blinks outputs named like an LED; returns whether one was found. */
-  identify(): boolean;
+  set(topic: string, text: string): string | undefined | void;
+  /** Blinks outputs named like an LED; returns whether one was found (undefined: no outputs in this build). */
+  identify(): boolean | void;
   stop(): void;
 }
 
@@ -30,10 +32,25 @@ interface Switch {
   close(): void;
 }
 
-const ON: Record<string, boolean> = { ON: true, on: true, "1": true, true: true, OFF: false, off: false, "0": false, false: false };
+/** A driver, or undefined (logged) when it fails to construct. Called at boot only. */
+function make(drivers: { [kind: string]: (options: any) => any }, kind: string, options: Record<string, unknown>, name: string, log: (message: string) => void): any {
+  try {
+    return drivers[kind]!(options);
+  } catch (error) {
+    log(kind + " " + name + " failed: " + (error as Error).message);
+    return undefined;
+  }
+}
 
-function onOff(state: boolean): string {
-  return state ? "ON" : "OFF";
+/**
+ * Input `key`'s one callback for both driver events (each function costs ~6 variables on
+ * an ESP8266): onChange passes the new state (a boolean), onLongPress the time (a number).
+ * Made here so that it keeps only `edge` and `key` alive, not the board's input config.
+ */
+function reporter(edge: (key: number, value: number) => void, key: number): (state: boolean | number) => void {
+  return function (state: boolean | number): void {
+    edge(key, typeof state === "number" ? 2 : state ? 1 : 0);
+  };
 }
 
 export function createIo(
@@ -43,55 +60,61 @@ export function createIo(
   platform: Platform,
   drivers: { [kind: string]: (options: any) => any },
   clock: Clock,
-  publish: (topic: string, payload: string, retain: boolean) => void,
-  /** Input `index`: 1 ON, 0 OFF, 2 long press (see Forwarder.input). */
-  edge: (index: number, value: number) => void,
+  client: MqttClient,
+  /** A value for key `key`: input i has key measurements + i; 1 ON, 0 OFF, 2 long press (see Forwarder.reading). */
+  edge: (key: number, value: number) => void,
   log: (message: string) => void,
 ): Io {
-  const make = function (kind: string, options: Record<string, unknown>, name: string): any {
-    try {
-      return drivers[kind]!(options);
-    } catch (error) {
-      log(kind + " " + name + " failed: " + (error as Error).message);
-      return undefined;
+  const first = plan.measurements.length;
+  const watches: ({ state: boolean; close(): void } | undefined)[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const c = inputs[i]!;
+    const report = reporter(edge, first + i);
+    watches.push(make(drivers, "input", {
+      pin: platform.pin(c.pin),
+      clock: clock,
+      pull: c.pull,
+      invert: c.invert,
+      debounce: c.debounce,
+      longPress: c.longPress,
+      onChange: report,
+      onLongPress: c.longPress ? report : undefined,
+    }, c.name, log));
+  }
+  // Outputs are left out of boards without any (SENSORNODE_FEATURES.outputs).
+  const switches: (Switch | undefined)[] = [];
+  if (SENSORNODE_FEATURES.outputs) {
+    for (let i = 0; i < outputs.length; i++) {
+      const c = outputs[i]!;
+      switches.push(make(drivers, "output", { pin: platform.pin(c.pin), initial: !!c.initial, invert: !!c.invert }, c.name, log));
     }
-  };
-  const switches: (Switch | undefined)[] = outputs.map(function (c) {
-    return make("output", { pin: platform.pin(c.pin), initial: !!c.initial, invert: !!c.invert }, c.name);
-  });
-  const watches: ({ state: boolean; close(): void } | undefined)[] = inputs.map(function (c, i) {
-    return make(
-      "input",
-      {
-        pin: platform.pin(c.pin),
-        clock: clock,
-        pull: c.pull,
-        invert: c.invert,
-        debounce: c.debounce,
-        longPress: c.longPress,
-        onChange: function (state: boolean) {
-          edge(i, state ? 1 : 0);
-        },
-        onLongPress: function () {
-          edge(i, 2);
-        },
-      },
-      c.name,
-    );
-  });
+  }
+  // The closures below keep this scope alive: not the board config's input and output lists.
+  return ioOf(watches, switches, plan, clock, client, edge, first);
+}
+
+function ioOf(
+  watches: ({ state: boolean; close(): void } | undefined)[],
+  switches: (Switch | undefined)[],
+  plan: Plan,
+  clock: Clock,
+  client: MqttClient,
+  edge: (key: number, value: number) => void,
+  first: number,
+): Io {
   let blink: unknown;
 
   return {
     states: function (): void {
       watches.forEach(function (input, i) {
-        if (input) edge(i, input.state ? 1 : 0);
+        if (input) edge(first + i, input.state ? 1 : 0);
       });
       switches.forEach(function (output, i) {
-        if (output) publish(plan.outputs[i]!.topic, onOff(output.state), true);
+        if (output) client.publish(plan.outputs[i]!.topic, output.state ? "ON" : "OFF", 1, true);
       });
     },
 
-    set: function (topic: string, text: string): string | undefined {
+    set: SENSORNODE_FEATURES.outputs ? function (topic: string, text: string): string | undefined {
       let index = -1;
       plan.outputs.forEach(function (output, i) {
         if (output.setTopic === topic) index = i;
@@ -100,14 +123,15 @@ export function createIo(
       const output = switches[index];
       if (!output) return "output " + plan.outputs[index]!.name + " is not available";
       const word = text.trim();
-      const on = word === "TOGGLE" ? !output.state : ON[word];
+      // The words in the function's text (flash), not a module-level table (~17 variables).
+      const on = word === "TOGGLE" ? !output.state : word === "ON" || word === "on" || word === "1" || word === "true" ? true : word === "OFF" || word === "off" || word === "0" || word === "false" ? false : undefined;
       if (on === undefined) return "output " + plan.outputs[index]!.name + ": payload must be ON, OFF or TOGGLE";
       output.set(on);
-      publish(plan.outputs[index]!.topic, onOff(on), true);
+      if (client.connected()) client.publish(plan.outputs[index]!.topic, on ? "ON" : "OFF", 1, true);
       return "";
-    },
+    } : nothing,
 
-    identify: function (): boolean {
+    identify: SENSORNODE_FEATURES.outputs ? function (): boolean {
       let found = false;
       switches.forEach(function (output, i) {
         if (!output || !/led|light|status/.test(plan.outputs[i]!.name) || blink !== undefined) return;
@@ -122,7 +146,7 @@ export function createIo(
         toggle();
       });
       return found;
-    },
+    } : nothing,
 
     stop: function (): void {
       clock.clearTimeout(blink);

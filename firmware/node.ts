@@ -15,14 +15,15 @@ import type { Platform } from "../hal/platform";
 import type { Transport } from "../hal/net";
 import type { TimerHandle } from "../hal/clock";
 import { parseCommand } from "./commands";
-import { createDiscovery } from "./discovery";
-import { createForwarder, type Plan } from "./forward";
-import { createIo } from "./io";
-import { createClient, type MqttClient } from "./mqtt/client";
+import { createDiscovery, type Discovery } from "./discovery";
+import { createForwarder, type Forwarder, type Plan } from "./forward";
+import { createIo, type Io } from "./io";
+import { createClient, type ClientOptions, type MqttClient } from "./mqtt/client";
 import { decodeUtf8 } from "./mqtt/utf8";
 import type { Network, System } from "./ports";
-import { createSensors } from "./sensors";
-import { createWallTime } from "./time";
+import { nothing } from "./nothing";
+import { createSensors, type Sensors } from "./sensors";
+import type { WallTime } from "./time";
 
 export interface NodeOptions {
   config: BoardConfig;
@@ -50,6 +51,8 @@ export interface SensorNode {
   client: MqttClient;
 }
 
+/** Home Assistant's birth and will topic (its default discovery prefix). */
+const HOME_ASSISTANT_STATUS = "homeassistant/status";
 /** Messages the client may hold before paced work waits (its in-flight window is 4). */
 const ROOM = 4;
 /** Pump period while there is paced work, ms. */
@@ -67,19 +70,43 @@ const SLEEP_FILE = "sn-sleep";
  */
 const INTERVAL_FILE = "sn-interval";
 
+/**
+ * The client's settings from the board config, defaults applied, with no property that
+ * would be undefined (the client keeps its options). Called at boot only.
+ */
+type Settings = Partial<ClientOptions> & Pick<ClientOptions, "server" | "clientId">;
+
+function brokerOf(mqtt: BoardConfig["mqtt"], node: string, chip: string, random: (() => number) | undefined): Settings {
+  const serial = String(chip).replace(/[^0-9A-Za-z]/g, "");
+  const settings: Settings = {
+    server: mqtt.tls ? { host: mqtt.host, port: mqtt.port || 8883, tls: true } : { host: mqtt.host, port: mqtt.port || 1883 },
+    clientId: mqtt.clientId || "sensornode-" + node + "-" + serial.slice(serial.length > 8 ? serial.length - 8 : 0),
+    keepAlive: mqtt.keepAlive || 60,
+    clean: true,
+  };
+  if (mqtt.username !== undefined) settings.username = mqtt.username;
+  if (mqtt.password !== undefined) settings.password = mqtt.password;
+  if (random) settings.random = random;
+  return settings;
+}
+
 export function createNode(o: NodeOptions): SensorNode {
-  const config = o.config;
+  // On an ESP8266 every function object made here costs ~6 variables for the node's whole
+  // life (design.md §3): the helpers below are the ones several paths share; one-off logic
+  // stays inline in the callback that runs it, and battery mode (SENSORNODE_FEATURES.sleep)
+  // and outputs are left out of boards that do not configure them.
   const plan = o.plan;
   const platform = o.platform;
   const clock = platform.clock;
   const storage = platform.storage;
   const system = o.system;
   const topics = plan.topics;
-  const mqtt = config.mqtt;
-  const sleep = config.sleep;
-  const log = function (message: string): void {
-    platform.log("info", message);
-  };
+  const sleep = SENSORNODE_FEATURES.sleep ? o.config.sleep : undefined;
+  const diagInterval = o.config.diagInterval || 300000;
+  const network = o.network;
+  const firmwareVersion = o.firmwareVersion;
+  const configHash = o.configHash;
+  const discoveries = o.discoveryCount;
   const bootTime = clock.now();
 
   let connects = 0;
@@ -89,91 +116,37 @@ export function createNode(o: NodeOptions): SensorNode {
   let stayAwake = false;
   let stopped = false;
   let sleeping = false;
+  // `online` must follow every CONNACK. After a long outage the client's queue can be full of
+  // re-sent readings, and the publish is refused (queue-full): owe it and retry first.
+  let statusOwed = false;
   let pumpTimer: TimerHandle | undefined;
   let diagTimer: TimerHandle | undefined;
   let budgetTimer: TimerHandle | undefined;
+  // Made below, in the order each needs the others; the helpers only use them once called.
+  // (Declared first so the helpers need no forwarding closures: lint would otherwise want const.)
+  /* eslint-disable prefer-const */
+  let client: MqttClient;
+  let time: WallTime;
+  let forward: Forwarder;
+  let discovery: Discovery;
+  let io: Io;
+  let sensors: Sensors;
+  /* eslint-enable prefer-const */
 
-  // Assigned below, once what they use exists (Espruino does not hoist: declare before use).
-  let onConnect: () => void = function () {};
-  let onMessage: (topic: string, text: string, retained: boolean) => void = function () {};
-  let rebase: (offset: number) => void = function () {};
-
-  const serial = String(system.serial()).replace(/[^0-9A-Za-z]/g, "");
-  const client = createClient({
-    clock: clock,
-    transport: o.transport,
-    random: o.random,
-    server: { host: mqtt.host, port: mqtt.port || (mqtt.tls ? 8883 : 1883), tls: mqtt.tls },
-    clientId: mqtt.clientId || "sensornode-" + plan.node + "-" + serial.slice(serial.length > 8 ? serial.length - 8 : 0),
-    keepAlive: mqtt.keepAlive || 60,
-    clean: true,
-    will: { topic: topics.status, payload: plan.status.offline, qos: 1, retain: true },
-    username: mqtt.username,
-    password: mqtt.password,
-    onConnect: function () {
-      onConnect();
-    },
-    onClose: function (reason: string) {
-      lastReason = reason;
-      subscribedAt = -1;
-    },
-    onMessage: function (topic: string, bytes: Uint8Array, info: { retain: boolean }) {
-      onMessage(topic, decodeUtf8(bytes, 0, bytes.length) || "", info.retain);
-    },
-    onSubscribe: function (filter: string) {
-      if (filter === topics.cmd) subscribedAt = clock.now();
-    },
-    onError: function (error: unknown) {
-      log("callback failed: " + (error as Error).message);
-    },
-  });
-
-  const publish = function (topic: string, payload: string, retain: boolean): void {
-    if (client.connected()) client.publish(topic, payload, 1, retain);
+  const log = function (message: string): void {
+    platform.log("info", message);
   };
 
-  const time = createWallTime(clock, system.wallTime, function (offset: number) {
-    rebase(offset);
-    log("time valid");
-  });
-  const forward = createForwarder(plan, client, clock, storage, time, log);
-  rebase = forward.rebase;
-  const discovery = createDiscovery(o.discoveryCount, o.discoveryMessage, storage);
-  let pump: () => void = function () {};
+  let pump: () => void = nothing;
   const kick = function (): void {
     if (pumpTimer === undefined && !stopped) pumpTimer = clock.setTimeout(pump, PACE);
   };
-  const io = createIo(
-    config.inputs || [],
-    config.outputs || [],
-    plan,
-    platform,
-    o.drivers,
-    clock,
-    publish,
-    function (index: number, value: number) {
-      forward.input(index, value);
-      kick();
-    },
-    log,
-  );
 
-  const sensors = createSensors({
-    sensors: config.sensors || [],
-    plan: plan,
-    platform: platform,
-    drivers: o.drivers,
-    clock: clock,
-    value: function (key: number, raw: number) {
-      forward.reading(key, raw);
-      kick();
-    },
-    once: function () {
-      return !!sleep && !stayAwake;
-    },
-    first: kick,
-    log: log,
-  });
+  /** A sensor value (key of its measurement) or an input edge (keys after them): queued, then paced out. */
+  const take = function (key: number, value: number): void {
+    forward.reading(key, value);
+    kick();
+  };
 
   const diag = function (extra?: Record<string, unknown>): string {
     const timeValid = time.valid();
@@ -181,7 +154,7 @@ export function createNode(o: NodeOptions): SensorNode {
       uptime: Math.round((clock.now() - bootTime) / 1000),
       reset: system.resetReason(),
       free: system.freeVariables(),
-      rssi: o.network ? o.network.rssi() : undefined,
+      rssi: network ? network.rssi() : undefined,
       reconnects: connects > 0 ? connects - 1 : 0,
       reason: lastReason || undefined,
       network: networkReason || undefined,
@@ -189,8 +162,8 @@ export function createNode(o: NodeOptions): SensorNode {
       dropped: forward.dropped(),
       sensors: sensors.report(),
       time: timeValid ? new Date(time.now()).toISOString() : undefined,
-      version: o.firmwareVersion,
-      config: o.configHash,
+      version: firmwareVersion,
+      config: configHash,
     };
     return JSON.stringify(Object.assign(fields, extra));
   };
@@ -199,25 +172,15 @@ export function createNode(o: NodeOptions): SensorNode {
     if (client.connected()) client.publish(topics.diag, diag(extra), 0, false);
   };
 
-  const scheduleDiag = function (): void {
-    clock.clearTimeout(diagTimer);
-    diagTimer = clock.setTimeout(function () {
-      diagTimer = undefined;
-      sendDiag();
-      scheduleDiag();
-    }, config.diagInterval || 300000);
+  // The diag timer's own callback: the first call (from start) only schedules.
+  const diagTick = function (): void {
+    if (diagTimer !== undefined) sendDiag();
+    diagTimer = clock.setTimeout(diagTick, diagInterval);
   };
 
-  // Sleeps `ms`, in pieces the chip can do; what remains is owed in Storage for the next boot.
-  const sleepFor = function (ms: number): void {
-    const part = ms > system.maxSleep ? system.maxSleep : ms;
-    try {
-      if (ms > part) storage.write(SLEEP_FILE, String(ms - part));
-      else storage.erase(SLEEP_FILE);
-    } catch {
-      // a full flash shortens the sleep; it must not keep the node awake
-    }
-    system.deepSleep(part);
+  const sendStatus = function (): void {
+    const result = client.publish(topics.status, plan.status.online, 1, true);
+    statusOwed = result !== "sent" && result !== "queued";
   };
 
   // Last status, then DISCONNECT (the broker then discards the will [MQTT-3.14.4-3] and the
@@ -248,7 +211,20 @@ export function createNode(o: NodeOptions): SensorNode {
     io.stop();
   };
 
-  const goSleep = function (): void {
+  // Battery mode only (SENSORNODE_FEATURES.sleep): sleeps `ms`, in pieces the chip can do;
+  // what remains is owed in Storage for the next boot.
+  const sleepFor = !SENSORNODE_FEATURES.sleep ? nothing : function (ms: number): void {
+    const part = ms > system.maxSleep ? system.maxSleep : ms;
+    try {
+      if (ms > part) storage.write(SLEEP_FILE, String(ms - part));
+      else storage.erase(SLEEP_FILE);
+    } catch {
+      // a full flash shortens the sleep; it must not keep the node awake
+    }
+    system.deepSleep(part);
+  };
+
+  const goSleep = !SENSORNODE_FEATURES.sleep ? nothing : function (): void {
     if (sleeping || stopped) return;
     sleeping = true;
     halt();
@@ -266,33 +242,12 @@ export function createNode(o: NodeOptions): SensorNode {
     });
   };
 
-  const armBudget = function (): void {
+  const armBudget = !SENSORNODE_FEATURES.sleep ? nothing : function (): void {
     clock.clearTimeout(budgetTimer);
     budgetTimer = clock.setTimeout(function () {
       budgetTimer = undefined;
       if (!stayAwake) goSleep();
     }, sleep!.awake || 20000);
-  };
-
-  const readyToSleep = function (): boolean {
-    return (
-      !stayAwake && sensors.allDone() && client.connected() && subscribedAt >= 0 && clock.now() - subscribedAt >= SETTLE &&
-      forward.backlog() === 0 && client.pending() === 0
-    );
-  };
-
-  const send = function (topic: string, payload: string): boolean {
-    if (!client.connected() || client.pending() >= ROOM) return false;
-    client.publish(topic, payload, 1, true);
-    return true;
-  };
-
-  // `online` must follow every CONNACK. After a long outage the client's queue can be full of
-  // re-sent readings, and the publish is refused (queue-full): owe it and retry first.
-  let statusOwed = false;
-  const sendStatus = function (): void {
-    const result = client.publish(topics.status, plan.status.online, 1, true);
-    statusOwed = result !== "sent" && result !== "queued";
   };
 
   pump = function (): void {
@@ -307,11 +262,15 @@ export function createNode(o: NodeOptions): SensorNode {
     if (client.connected()) {
       // Rebases waiting readings first, if SNTP has answered since the last reading.
       time.valid();
-      busy = discovery.pump(send);
+      busy = discovery.pump(client, ROOM);
     }
     // Also while disconnected: it confirms a batch the broker acknowledged before the link went.
     if (!busy) busy = forward.pump(ROOM);
-    if (sleep && !busy && readyToSleep()) {
+    if (
+      SENSORNODE_FEATURES.sleep && sleep && !busy &&
+      !stayAwake && sensors.allDone!() && client.connected() && subscribedAt >= 0 && clock.now() - subscribedAt >= SETTLE &&
+      forward.backlog() === 0 && client.pending() === 0
+    ) {
       goSleep();
       return;
     }
@@ -326,79 +285,122 @@ export function createNode(o: NodeOptions): SensorNode {
     } catch {
       // unreadable: the board file's intervals
     }
-    return saved && saved["#"] === o.configHash ? saved : { "#": o.configHash };
+    return saved && saved["#"] === configHash ? saved : { "#": configHash };
   };
 
-  const command = function (text: string, retained: boolean): void {
-    const c = parseCommand(text);
-    // Retained commands are replayed by the broker at every connect: only the stay-awake
-    // state may be retained (a retained "reboot" would be a boot loop).
-    if (retained && (typeof c === "string" || (c.name !== "stay-awake" && c.name !== "sleep"))) return;
-    if (typeof c === "string") {
-      sendDiag({ error: c });
-      return;
-    }
-    if (c.name === "reboot") {
-      log("reboot requested");
-      forward.persist();
-      stopped = true;
-      goodbye(plan.status.offline, system.reboot);
-    } else if (c.name === "identify") {
-      log("identify: " + plan.node);
-      sendDiag({ identify: io.identify() });
-    } else if (c.name === "diag") {
-      sendDiag();
-    } else if (c.name === "stay-awake") {
-      stayAwake = true;
-      if (sleep) sensors.start();
-    } else if (c.name === "sleep") {
-      if (stayAwake && sleep) {
+  // The client keeps its options for the node's life: no property that would only say
+  // undefined (each ~2 variables on an ESP8266).
+  const settings = Object.assign(brokerOf(o.config.mqtt, plan.node, system.serial(), o.random), {
+    clock: clock,
+    transport: o.transport,
+    will: { topic: topics.status, payload: plan.status.offline, qos: 1, retain: true },
+    onConnect: function () {
+      connects++;
+      sendStatus();
+      // The boot diag describes the node at its first CONNACK, before the inputs' states join the queue.
+      if (connects === 1) sendDiag();
+      io.states();
+      // Every connect in always-on mode (a broker without persistence forgets retained
+      // configs); in battery mode only when the entity list changed.
+      discovery.start(!sleep);
+      kick();
+    },
+    onClose: function (reason: string) {
+      lastReason = reason;
+      subscribedAt = -1;
+    },
+    onMessage: function (topic: string, bytes: Uint8Array, info: { retain: boolean }) {
+      const text = decodeUtf8(bytes, 0, bytes.length) || "";
+      const retained = info.retain;
+      if (topic === HOME_ASSISTANT_STATUS) {
+        // Home Assistant restarted: announce again (its retained birth at subscribe is not news).
+        if (text === "online" && !retained) {
+          discovery.start(true);
+          kick();
+        }
+        return;
+      }
+      if (topic !== topics.cmd) {
+        const error = SENSORNODE_FEATURES.outputs && !retained ? io.set(topic, text) : undefined;
+        if (error) sendDiag({ error: error });
+        return;
+      }
+      const c = parseCommand(text);
+      // Retained commands are replayed by the broker at every connect: only the stay-awake
+      // state may be retained (a retained "reboot" would be a boot loop).
+      if (retained && (typeof c === "string" || (c.name !== "stay-awake" && c.name !== "sleep"))) return;
+      if (typeof c === "string") {
+        sendDiag({ error: c });
+        return;
+      }
+      if (c.name === "reboot") {
+        log("reboot requested");
+        forward.persist();
+        stopped = true;
+        goodbye(plan.status.offline, system.reboot);
+      } else if (c.name === "identify") {
+        log("identify: " + plan.node);
+        sendDiag({ identify: SENSORNODE_FEATURES.outputs ? io.identify() : false });
+      } else if (c.name === "diag") {
+        sendDiag();
+      } else if (c.name === "stay-awake") {
+        stayAwake = true;
+        if (sleep) sensors.start();
+      } else if (c.name === "sleep") {
+        if (stayAwake && sleep) {
+          stayAwake = false;
+          armBudget();
+          kick();
+        }
         stayAwake = false;
-        armBudget();
-        kick();
+      } else if (sensors.setInterval(c.sensor, c.value!) === 0) {
+        sendDiag({ error: "no sensor named " + c.sensor });
+      } else {
+        // Kept for the next boot and wake: the last word for each sensor, "*" for all. (A full
+        // flash throws here; the client reports a callback that throws, and carries on.)
+        const saved = c.sensor === undefined ? { "#": configHash } : intervals();
+        saved[c.sensor === undefined ? "*" : c.sensor] = c.value!;
+        storage.write(INTERVAL_FILE, JSON.stringify(saved));
       }
-      stayAwake = false;
-    } else if (sensors.setInterval(c.sensor, c.value!) === 0) {
-      sendDiag({ error: "no sensor named " + c.sensor });
-    } else {
-      // Kept for the next boot and wake: the last word for each sensor, "*" for all. (A full
-      // flash throws here; the client reports a callback that throws, and carries on.)
-      const saved = c.sensor === undefined ? { "#": o.configHash } : intervals();
-      saved[c.sensor === undefined ? "*" : c.sensor] = c.value!;
-      storage.write(INTERVAL_FILE, JSON.stringify(saved));
-    }
-  };
+    },
+    onError: function (error: unknown) {
+      log("callback failed: " + (error as Error).message);
+    },
+  });
+  if (SENSORNODE_FEATURES.sleep && sleep) {
+    // Battery mode waits SETTLE after the cmd SUBACK for a retained stay-awake.
+    settings.onSubscribe = function (filter: string) {
+      if (filter === topics.cmd) subscribedAt = clock.now();
+    };
+  }
+  client = createClient(settings);
 
-  onMessage = function (topic: string, text: string, retained: boolean): void {
-    if (topic === topics.cmd) {
-      command(text, retained);
-    } else if (topic === topics.homeAssistantStatus) {
-      // Home Assistant restarted: announce again (its retained birth at subscribe is not news).
-      if (text === "online" && !retained) {
-        discovery.start(true);
-        kick();
-      }
-    } else if (!retained) {
-      const error = io.set(topic, text);
-      if (error) sendDiag({ error: error });
-    }
-  };
+  forward = createForwarder(plan, client, clock, storage, system.wallTime, log);
+  time = forward.time;
+  discovery = createDiscovery(o.discoveryCount, o.discoveryMessage, storage);
+  io = createIo(o.config.inputs || [], o.config.outputs || [], plan, platform, o.drivers, clock, client, take, log);
+  sensors = createSensors({
+    sensors: o.config.sensors || [],
+    plan: plan,
+    platform: platform,
+    drivers: o.drivers,
+    clock: clock,
+    value: take,
+    once: !SENSORNODE_FEATURES.sleep ? undefined : function () {
+      return !!sleep && !stayAwake;
+    },
+    first: SENSORNODE_FEATURES.sleep ? kick : undefined,
+    log: log,
+  });
 
-  onConnect = function (): void {
-    connects++;
-    sendStatus();
-    // The boot diag describes the node at its first CONNACK, before the inputs' states join the queue.
-    if (connects === 1) sendDiag();
-    io.states();
-    // Every connect in always-on mode (a broker without persistence forgets retained
-    // configs); in battery mode only when the entity list changed.
-    discovery.start(!sleep);
-    kick();
-  };
-
+  // The closures above keep this scope alive for the node's life, and with it whatever it
+  // binds: the options hold the board config, which nothing reads after this point (on an
+  // ESP8266 ~60 variables). Drop them.
+  // eslint-disable-next-line no-useless-assignment -- the point is what the scope no longer holds
+  o = undefined as never;
   return {
     start: function (): void {
-      if (sleep) {
+      if (SENSORNODE_FEATURES.sleep && sleep) {
         const owed = Number(storage.read(SLEEP_FILE) || 0);
         if (owed > 0) {
           // The middle of a chained sleep: nothing to do but sleep on.
@@ -408,19 +410,21 @@ export function createNode(o: NodeOptions): SensorNode {
         armBudget();
       }
       client.subscribe(topics.cmd, 1);
-      plan.outputs.forEach(function (output) {
-        client.subscribe(output.setTopic!, 1);
-      });
-      if (o.discoveryCount > 0) client.subscribe(topics.homeAssistantStatus, 0);
+      if (SENSORNODE_FEATURES.outputs) {
+        plan.outputs.forEach(function (output) {
+          client.subscribe(output.setTopic!, 1);
+        });
+      }
+      if (discoveries > 0) client.subscribe(HOME_ASSISTANT_STATUS, 0);
       const saved = intervals();
       Object.keys(saved).forEach(function (name) {
         const ms = saved[name];
         if (name !== "#" && typeof ms === "number" && ms >= 100) sensors.setInterval(name === "*" ? undefined : name, ms);
       });
       sensors.start();
-      if (!sleep) scheduleDiag();
-      if (o.network) {
-        o.network.start(
+      if (!sleep) diagTick();
+      if (network) {
+        network.start(
           function () {
             networkReason = "";
             client.connect();
@@ -437,12 +441,10 @@ export function createNode(o: NodeOptions): SensorNode {
       stopped = true;
       halt();
       forward.persist();
-      goodbye(plan.status.offline, function () {});
+      goodbye(plan.status.offline, nothing);
     },
 
-    diag: function (): string {
-      return diag();
-    },
+    diag: diag,
 
     client: client,
   };

@@ -35,8 +35,8 @@ export interface Sensors {
   stop(): void;
   /** Changes the interval of one sensor (or all, name undefined); returns how many changed. */
   setInterval(name: string | undefined, ms: number): number;
-  /** Every sensor has had its first reading (good or failed). */
-  allDone(): boolean;
+  /** Every sensor has had its first reading (good or failed); battery mode only (SENSORNODE_FEATURES.sleep). */
+  allDone?: () => boolean;
   /** For diag: {"air":{"errors":2,"error":"nack: ...","failed":true}} (only sensors with errors). */
   report(): Record<string, { errors: number; error?: string; failed?: boolean }>;
 }
@@ -49,9 +49,9 @@ export interface SensorOptions {
   clock: Clock;
   value(key: number, raw: number): void;
   /** Battery mode: read once per wake (checked after each reading). */
-  once(): boolean;
+  once?: () => boolean;
   /** A sensor finished its first reading. */
-  first(): void;
+  first?: () => void;
   log(message: string): void;
 }
 
@@ -67,10 +67,11 @@ export function createSensors(o: SensorOptions): Sensors {
   const slots: Slot[] = o.sensors.map(function (config) {
     return {
       config: config,
-      keys: o.plan.measurements.filter(function (m) {
-        return m.sensor === config.name;
-      }).map(function (m) {
-        return m.key;
+      // Indexes, not m.key: the board's plan leaves the key out (it is the index).
+      keys: o.plan.measurements.map(function (m, key) {
+        return m.sensor === config.name ? key : -1;
+      }).filter(function (key) {
+        return key >= 0;
       }),
       sensor: undefined,
       interval: config.interval || 60000,
@@ -84,79 +85,72 @@ export function createSensors(o: SensorOptions): Sensors {
     };
   });
 
-  const open = function (slot: Slot): void {
-    const c = slot.config as SensorConfig & { bus?: string; pin?: string };
-    const options: Record<string, unknown> = Object.assign({}, c, { clock: clock });
-    if (c.type === "analog") options.input = o.platform.analog(c.pin!);
-    else if (c.type === "ds18b20") options.bus = o.platform.oneWire(c.bus!);
-    else options.bus = o.platform.i2c(c.bus!);
-    slot.sensor = o.drivers[c.type]!(options);
-  };
-
-  const later = function (slot: Slot, delay: number, run: (slot: Slot) => void): void {
+  // Two functions run every sensor (each function object costs ~6 variables on an ESP8266):
+  // `schedule` sets the slot's one timer, `step` does what is due when it fires — trigger a
+  // conversion, or read its sample — and schedules the next step.
+  const schedule = function (slot: Slot, delay: number): void {
     clock.clearTimeout(slot.timer);
     slot.timer = clock.setTimeout(function () {
       slot.timer = undefined;
-      run(slot);
+      step(slot);
     }, delay);
   };
 
-  let cycle: (slot: Slot) => void = function () {};
-
-  const next = function (slot: Slot, delay: number): void {
+  function step(slot: Slot): void {
+    let sample: Record<string, number> | undefined;
+    let delay: number;
+    try {
+      if (!slot.busy) {
+        slot.started = clock.now();
+        if (!slot.sensor) {
+          const c = slot.config as SensorConfig & { bus?: string; pin?: string };
+          const options: Record<string, unknown> = Object.assign({}, c, { clock: clock });
+          if (SENSORNODE_FEATURES.analog && c.type === "analog") options.input = o.platform.analog(c.pin!);
+          else if (SENSORNODE_FEATURES.oneWire && c.type === "ds18b20") options.bus = o.platform.oneWire(c.bus!);
+          else options.bus = o.platform.i2c(c.bus!);
+          slot.sensor = o.drivers[c.type]!(options);
+        }
+        const wait = slot.sensor!.trigger();
+        slot.busy = true;
+        schedule(slot, wait > 0 ? wait : 0);
+        return;
+      }
+      slot.busy = false;
+      sample = slot.sensor!.sample();
+      slot.failures = 0;
+      slot.error = "";
+      const wait = slot.started + slot.interval - clock.now();
+      delay = wait > 0 ? wait : 0;
+    } catch (error) {
+      slot.busy = false;
+      slot.errors++;
+      slot.failures++;
+      slot.error = describe(error);
+      o.log("sensor " + slot.config.name + (slot.sensor ? "" : " failed") + ": " + slot.error);
+      const cap = slot.interval > MAX_BACKOFF ? slot.interval : MAX_BACKOFF;
+      const backoff = 1000 << (slot.failures > 16 ? 16 : slot.failures - 1);
+      delay = backoff < cap ? backoff : cap;
+    }
+    if (sample) {
+      const values = sample;
+      slot.keys.forEach(function (key) {
+        o.value(key, values[o.plan.measurements[key]!.field] as number);
+      });
+    }
     if (!slot.done) {
       slot.done = true;
-      o.first();
+      if (o.first) o.first();
     }
-    if (!o.once()) later(slot, delay, cycle);
-  };
-
-  const fail = function (slot: Slot, error: unknown): void {
-    slot.busy = false;
-    slot.errors++;
-    slot.failures++;
-    slot.error = describe(error);
-    o.log("sensor " + slot.config.name + (slot.sensor ? "" : " failed") + ": " + slot.error);
-    const cap = slot.interval > MAX_BACKOFF ? slot.interval : MAX_BACKOFF;
-    const backoff = 1000 << (slot.failures > 16 ? 16 : slot.failures - 1);
-    next(slot, backoff < cap ? backoff : cap);
-  };
-
-  const finish = function (slot: Slot): void {
-    slot.busy = false;
-    let sample: Record<string, number>;
-    try {
-      sample = slot.sensor!.sample();
-    } catch (error) {
-      fail(slot, error);
-      return;
-    }
-    slot.failures = 0;
-    slot.error = "";
-    slot.keys.forEach(function (key) {
-      o.value(key, sample[o.plan.measurements[key]!.field] as number);
-    });
-    const wait = slot.started + slot.interval - clock.now();
-    next(slot, wait > 0 ? wait : 0);
-  };
-
-  cycle = function (slot: Slot): void {
-    slot.started = clock.now();
-    try {
-      if (!slot.sensor) open(slot);
-      const wait = slot.sensor!.trigger();
-      slot.busy = true;
-      later(slot, wait > 0 ? wait : 0, finish);
-    } catch (error) {
-      fail(slot, error);
-    }
-  };
+    if (!(SENSORNODE_FEATURES.sleep && o.once && o.once())) schedule(slot, delay);
+  }
 
   return {
     start: function (): void {
       slots.forEach(function (slot) {
         slot.done = false;
-        later(slot, 0, cycle);
+        // A fresh reading, even if one was converting (stay-awake in battery mode starts again).
+        slot.busy = false;
+        schedule(slot, 0);
       });
     },
     stop: function (): void {
@@ -182,11 +176,11 @@ export function createSensors(o: SensorOptions): Sensors {
         changed++;
         // Waiting for the next reading: wait the new interval from now. Mid-conversion: the
         // new interval applies after this sample.
-        if (!slot.busy && slot.timer !== undefined) later(slot, ms, cycle);
+        if (!slot.busy && slot.timer !== undefined) schedule(slot, ms);
       });
       return changed;
     },
-    allDone: function (): boolean {
+    allDone: !SENSORNODE_FEATURES.sleep ? undefined : function (): boolean {
       return slots.every(function (slot) {
         return slot.done;
       });

@@ -17,4 +17,8 @@ declare const SENSORNODE_FEATURES: {
   qos2: boolean;
   /** MqttClient.unsubscribe (firmware/mqtt/client.ts). The node application never unsubscribes. */
   unsubscribe: boolean;
+  /** Battery mode: the board has a "sleep" section (deep sleep, awake budget, stay-awake). */
+  sleep: boolean;
+  /** The board has digital outputs (set topics, echoes, identify blinking). */
+  outputs: boolean;
 };

@@ -21,6 +21,7 @@ import { parse } from "acorn";
 import type { BoardConfig } from "../boards/schema";
 import { checkDialect, type Violation } from "./gate";
 import { loadBoard, type LoadOptions, type Problem } from "./config";
+import { releaseBootOnly } from "./boot-only";
 import { inlineConstants } from "./inline";
 import { estimateMemory, type MemoryEstimate } from "./memory";
 import { planModule, planNode } from "./plan";
@@ -226,7 +227,8 @@ async function minifyUnwrapped(debugCode: string): Promise<string> {
   if (!minified.code.startsWith(`${reserve};`)) {
     throw new Error("build: esbuild moved the statement that reserves Espruino's global names (tools/build.ts minifyUnwrapped); the bundle was not written");
   }
-  return minified.code.slice(reserve.length + 1);
+  // Boot-only functions are released once the boot has run (tools/boot-only.ts).
+  return releaseBootOnly(minified.code.slice(reserve.length + 1)).code;
 }
 
 /**
@@ -258,9 +260,11 @@ export interface Features {
   tls: boolean;
   qos2: boolean;
   unsubscribe: boolean;
+  sleep: boolean;
+  outputs: boolean;
 }
 
-export const ALL_FEATURES: Features = { filters: true, oneWire: true, analog: true, tls: true, qos2: true, unsubscribe: true };
+export const ALL_FEATURES: Features = { filters: true, oneWire: true, analog: true, tls: true, qos2: true, unsubscribe: true, sleep: true, outputs: true };
 
 /** Which features this board uses; everything else is left out of its bundle. */
 export function featuresOf(config: BoardConfig): Features {
@@ -274,6 +278,8 @@ export function featuresOf(config: BoardConfig): Features {
     // (firmware/node.ts, forward.ts): no board needs these parts of the MQTT client.
     qos2: false,
     unsubscribe: false,
+    sleep: !!config.sleep,
+    outputs: (config.outputs ?? []).length > 0,
   };
 }
 

@@ -53,6 +53,13 @@ export interface NodePlan {
   discoveryPrefix: string;
 }
 
+/** What a board's firmware receives (planModule): the plan without what only the build uses. */
+export type FirmwarePlan = Omit<NodePlan, "discovery" | "discoveryPrefix" | "measurements" | "inputs" | "topics"> & {
+  measurements: Omit<MeasurementPlan, "key" | "deviceClass">[];
+  inputs: { topic: string }[];
+  topics: Omit<NodePlan["topics"], "homeAssistantStatus">;
+};
+
 interface MeasurementKind {
   unit: string;
   decimals: number;
@@ -194,13 +201,23 @@ export function planModule(plan: NodePlan): string {
   // discovery payloads already hold the device classes; names and units are in readings
   // only in JSON mode.
   const json = plan.payload === "json";
+  // `key` is the index (the firmware uses that), input names are only in discovery, and the
+  // Home Assistant status topic is a constant in firmware/node.ts.
   const measurements = plan.measurements.map((m) => ({
     ...m,
+    key: undefined,
     deviceClass: undefined,
     measurement: json ? m.measurement : undefined,
     unit: json ? m.unit : undefined,
   }));
-  const small = { ...plan, measurements, discovery: undefined, discoveryPrefix: undefined };
+  const small = {
+    ...plan,
+    measurements,
+    inputs: plan.inputs.map((input) => ({ topic: input.topic })),
+    topics: { ...plan.topics, homeAssistantStatus: undefined },
+    discovery: undefined,
+    discoveryPrefix: undefined,
+  };
   const cases = plan.discovery.map(([topic, payload], i) => `    case ${i}: return [${JSON.stringify(topic)}, ${JSON.stringify(payload)}];`).join("\n");
   return [
     `export const plan = ${JSON.stringify(small)};`,

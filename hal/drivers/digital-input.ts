@@ -23,10 +23,20 @@ export interface DigitalInputOptions {
   onLongPress?: (time: number) => void;
 }
 
-const MODES: Record<string, "input" | "input_pullup" | "input_pulldown"> = { up: "input_pullup", down: "input_pulldown", none: "input" };
+/**
+ * The pin's watch callback. Made here, not as an arrow in the constructor: a closure keeps
+ * its whole scope alive, and the constructor's holds the options object (~20 variables per
+ * input on an ESP8266).
+ */
+function edges(input: DigitalInput): (event: PinEvent) => void {
+  return function (event: PinEvent): void {
+    input.edge(event);
+  };
+}
 
+// Only what the edges need later is kept on the object (each property ~2 variables on an
+// ESP8266, per input): not the pin (the watch holds it) and no property that would be undefined.
 export class DigitalInput implements Sensor<StateSample> {
-  pin: DigitalPin;
   clock: Clock;
   invert: boolean;
   longPress: number;
@@ -37,30 +47,33 @@ export class DigitalInput implements Sensor<StateSample> {
   onLongPress: ((time: number) => void) | undefined;
 
   constructor(options: DigitalInputOptions) {
-    const mode = MODES[options.pull ?? "up"];
+    // Conditions, not a module-level table: a table stays in a board's RAM for its life.
+    const pull = options.pull ?? "up";
+    const mode = pull === "up" ? "input_pullup" : pull === "down" ? "input_pulldown" : pull === "none" ? "input" : undefined;
     const debounce = options.debounce ?? 50;
     const longPress = options.longPress ?? 0;
     if (!options.pin || !options.clock || !mode || !(debounce >= 0 && debounce <= 1000) || !(longPress >= 0)) {
       throw codedError("invalid-options", "digital-input: needs pin, clock, pull up/down/none, debounce 0..1000 ms, longPress >= 0 ms");
     }
-    this.pin = options.pin;
+    const pin = options.pin;
     this.clock = options.clock;
     this.invert = !!options.invert;
     this.longPress = longPress;
-    this.onChange = options.onChange;
-    this.onLongPress = options.onLongPress;
-    this.timer = undefined;
-    this.pin.mode(mode);
-    this.state = this.pin.read() !== this.invert;
-    this.unwatch = this.pin.watch((event) => this.edge(event), { edge: "both", debounce: debounce });
+    if (options.onChange) this.onChange = options.onChange;
+    if (options.onLongPress) this.onLongPress = options.onLongPress;
+    pin.mode(mode);
+    this.state = pin.read() !== this.invert;
+    this.unwatch = pin.watch(edges(this), { edge: "both", debounce: debounce });
   }
 
   edge(event: PinEvent): void {
     const state = event.state !== this.invert;
     if (state === this.state) return;
     this.state = state;
-    this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     if (state && this.longPress > 0) {
       // Count from the edge, not from when the callback ran.
       const delay = this.longPress - (this.clock.now() - event.time);

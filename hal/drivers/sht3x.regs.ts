@@ -34,6 +34,10 @@ export const STATUS_RESET_DETECTED = 0x0010;
 export const STATUS_COMMAND_FAILED = 0x0002;
 export const STATUS_WRITE_CRC_FAILED = 0x0001;
 
-/** §2.2 Table 4: maximum measurement duration in ms, by repeatability. */
-export const MEASURE_MAX_MS: Record<string, number> = { high: 15, medium: 6, low: 4 };
-export const MEASURE_COMMANDS: Record<string, number> = { high: CMD_MEASURE_HIGH, medium: CMD_MEASURE_MEDIUM, low: CMD_MEASURE_LOW };
+/**
+ * §2.2 Table 4: maximum measurement duration in ms, by repeatability. Single numbers, not a
+ * table: the build inlines them, where an object would stay in a board's RAM for its life.
+ */
+export const MEASURE_MAX_MS_HIGH = 15;
+export const MEASURE_MAX_MS_MEDIUM = 6;
+export const MEASURE_MAX_MS_LOW = 4;

@@ -7,7 +7,15 @@ import { codedError, errorCode } from "../errors";
 import { isI2CAddress, type I2CBus } from "../i2c";
 import { crc8Sensirion } from "../crc8";
 import type { ClimateSample, Sensor } from "../sensor";
-import { CMD_READ_STATUS, MEASURE_COMMANDS, MEASURE_MAX_MS } from "./sht3x.regs";
+import {
+  CMD_MEASURE_HIGH,
+  CMD_MEASURE_LOW,
+  CMD_MEASURE_MEDIUM,
+  CMD_READ_STATUS,
+  MEASURE_MAX_MS_HIGH,
+  MEASURE_MAX_MS_LOW,
+  MEASURE_MAX_MS_MEDIUM,
+} from "./sht3x.regs";
 
 export interface Sht3xOptions {
   bus: I2CBus;
@@ -46,14 +54,17 @@ export class Sht3x implements Sensor<ClimateSample> {
   constructor(options: Sht3xOptions) {
     const address = options.address ?? 0x44;
     const repeatability = options.repeatability ?? "high";
-    const command = MEASURE_COMMANDS[repeatability];
+    const high = repeatability === "high";
+    const medium = repeatability === "medium";
+    const low = repeatability === "low";
+    const command = high ? CMD_MEASURE_HIGH : medium ? CMD_MEASURE_MEDIUM : low ? CMD_MEASURE_LOW : undefined;
     if (!options.bus || (address !== 0x44 && address !== 0x45) || !isI2CAddress(address) || command === undefined) {
       throw codedError("invalid-options", "sht3x: needs bus, address 0x44/0x45, repeatability high/medium/low");
     }
     this.bus = options.bus;
     this.address = address;
     this.command = command;
-    this.wait = MEASURE_MAX_MS[repeatability]!;
+    this.wait = high ? MEASURE_MAX_MS_HIGH : medium ? MEASURE_MAX_MS_MEDIUM : MEASURE_MAX_MS_LOW;
     this.clock = options.clock;
     this.pending = false;
     this.started = NaN;

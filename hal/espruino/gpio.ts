@@ -35,19 +35,27 @@ class EspruinoDigitalPin implements DigitalPin {
     pinMode(this.pin, mode);
   }
   watch(callback: (event: PinEvent) => void, options: WatchOptions): () => void {
-    let id: number | undefined = setWatch(
-      function (e) {
-        callback({ state: !!e.state, time: e.time * 1000, lastTime: e.lastTime === undefined ? NaN : e.lastTime * 1000 });
-      },
-      this.pin,
-      { repeat: true, edge: options.edge, debounce: options.debounce },
-    );
-    return function (): void {
-      // clearWatch(undefined) would clear EVERY watch on Espruino: only ever clear ours, once.
-      if (id !== undefined) clearWatch(id);
-      id = undefined;
-    };
+    return watchPin(this.pin, callback, options.edge, options.debounce);
   }
+}
+
+/**
+ * setWatch with times in ms, and the function that clears it. Made here, not inside watch():
+ * a closure keeps its whole scope alive, and a smaller scope is fewer variables per pin.
+ */
+function watchPin(pin: EspruinoPin, callback: (event: PinEvent) => void, edge: string, debounce: number): () => void {
+  let id: number | undefined = setWatch(
+    function (e) {
+      callback({ state: !!e.state, time: e.time * 1000, lastTime: e.lastTime === undefined ? NaN : e.lastTime * 1000 });
+    },
+    pin,
+    { repeat: true, edge: edge, debounce: debounce },
+  );
+  return function (): void {
+    // clearWatch(undefined) would clear EVERY watch on Espruino: only ever clear ours, once.
+    if (id !== undefined) clearWatch(id);
+    id = undefined;
+  };
 }
 
 export function espruinoPin(name: string): DigitalPin {

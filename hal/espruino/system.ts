@@ -14,53 +14,70 @@ declare function reset(): void;
 
 // ESP8266 rst_info.reason (Espressif SDK): the index is the code.
 
-export function espruinoSystem(board: string) {
-  const esp32 = board === "ESP32" && typeof ESP32 !== "undefined" ? ESP32 : undefined;
-  const esp8266 = board === "ESP8266" && typeof ESP8266 !== "undefined" ? ESP8266 : undefined;
-  return {
-    wallTime: function (): number {
-      return Date.now();
-    },
-    resetReason: function (): string {
-      try {
-        if (esp8266) {
-          const code = esp8266.getResetInfo().reason;
-          // The words in the function's text (flash), not a module-level array (~23 variables).
-          return "power on,hardware watchdog,exception,software watchdog,software restart,deep sleep,external reset".split(",")[code] || "code " + code;
-        }
-        // ESP_SLEEP_WAKEUP_TIMER = 4: a wake from deep sleep; anything else is a reset.
-        if (esp32) return esp32.getWakeupCause() === 4 ? "deep sleep" : "reset";
-      } catch {
-        // older builds
+// One module-level object, its methods made once with no enclosing scope (closures made per
+// call would cost ~1 variable more each, plus their scope, on an ESP8266). The chip objects
+// are looked up when a method runs; `board` says which one the build is for.
+let kind = "";
+
+function esp32(): { deepSleep(us: number): void; getWakeupCause(): number } | undefined {
+  return kind === "ESP32" && typeof ESP32 !== "undefined" ? ESP32 : undefined;
+}
+
+function esp8266(): { deepSleep(us: number): void; getResetInfo(): { reason: number } } | undefined {
+  return kind === "ESP8266" && typeof ESP8266 !== "undefined" ? ESP8266 : undefined;
+}
+
+const system = {
+  wallTime: function (): number {
+    return Date.now();
+  },
+  resetReason: function (): string {
+    try {
+      const chip = esp8266();
+      if (chip) {
+        const code = chip.getResetInfo().reason;
+        // The words in the function's text (flash), not a module-level array (~23 variables).
+        return "power on,hardware watchdog,exception,software watchdog,software restart,deep sleep,external reset".split(",")[code] || "code " + code;
       }
-      return "unknown";
-    },
-    serial: function (): string {
-      try {
-        return getSerial();
-      } catch {
-        return "0";
-      }
-    },
-    freeVariables: function (): number {
-      return process.memory().free;
-    },
-    maxSleep: esp32 ? 2100000 : 4200000,
-    deepSleep: function (ms: number): void {
-      if (esp32) esp32.deepSleep(ms * 1000);
-      else if (esp8266) esp8266.deepSleep(ms * 1000);
-      else
-        setTimeout(function () {
-          load();
-        }, ms);
-    },
-    reboot: function (): void {
-      if (E.reboot) E.reboot();
-      else reset();
-    },
-    /** Espruino's `kill` event: reset(), load() or a reboot is about to happen. */
-    onKill: function (handler: () => void): void {
-      E.on("kill", handler);
-    },
-  };
+      // ESP_SLEEP_WAKEUP_TIMER = 4: a wake from deep sleep; anything else is a reset.
+      const other = esp32();
+      if (other) return other.getWakeupCause() === 4 ? "deep sleep" : "reset";
+    } catch {
+      // older builds
+    }
+    return "unknown";
+  },
+  serial: function (): string {
+    try {
+      return getSerial();
+    } catch {
+      return "0";
+    }
+  },
+  freeVariables: function (): number {
+    return process.memory().free;
+  },
+  maxSleep: 4200000,
+  deepSleep: function (ms: number): void {
+    const chip = esp32() || esp8266();
+    if (chip) chip.deepSleep(ms * 1000);
+    else
+      setTimeout(function () {
+        load();
+      }, ms);
+  },
+  reboot: function (): void {
+    if (E.reboot) E.reboot();
+    else reset();
+  },
+  /** Espruino's `kill` event: reset(), load() or a reboot is about to happen. */
+  onKill: function (handler: () => void): void {
+    E.on("kill", handler);
+  },
+};
+
+export function espruinoSystem(board: string): typeof system {
+  kind = board;
+  system.maxSleep = esp32() ? 2100000 : 4200000;
+  return system;
 }

@@ -42,14 +42,16 @@ const MARKS = {
   oneWire: "new OneWire(",
   analog: "analogRead(",
   tls: '"tls"',
+  sleep: '"sn-sleep"', // the file that carries a chained sleep
+  outputs: '"TOGGLE"', // the output set payload
 };
 
 describe("feature switches", () => {
   it("door.json uses none of them, greenhouse.json uses 1-Wire and analog", () => {
     const door = loadBoard(path.join(boards, "door.json"), { env: SECRETS }).config!;
     const greenhouse = loadBoard(path.join(boards, "greenhouse.json"), { env: SECRETS }).config!;
-    expect(featuresOf(door)).toEqual({ filters: false, oneWire: false, analog: false, tls: false, qos2: false, unsubscribe: false });
-    expect(featuresOf(greenhouse)).toEqual({ filters: false, oneWire: true, analog: true, tls: false, qos2: false, unsubscribe: false });
+    expect(featuresOf(door)).toEqual({ filters: false, oneWire: false, analog: false, tls: false, qos2: false, unsubscribe: false, sleep: false, outputs: false });
+    expect(featuresOf(greenhouse)).toEqual({ filters: false, oneWire: true, analog: true, tls: false, qos2: false, unsubscribe: false, sleep: false, outputs: true });
   });
 
   it("leaves out 1-Wire and analog on door.json and keeps them on greenhouse.json", async () => {
@@ -74,6 +76,22 @@ describe("feature switches", () => {
     for (const board of ["door.json", "greenhouse.json", "rpi-lab.json"]) {
       expect(await bundle(path.join(boards, board))).not.toContain("unsubscribe");
     }
+  });
+
+  it("keeps battery mode only when the board has a sleep section", async () => {
+    const plain = await bundle(path.join(boards, "door.json"));
+    const battery = await bundle(variant("door.json", (json) => {
+      json.sleep = { interval: 600000 };
+    }));
+    expect(plain).not.toContain(MARKS.sleep);
+    expect(battery).toContain(MARKS.sleep);
+  });
+
+  it("keeps the outputs only when the board has some", async () => {
+    const door = await bundle(path.join(boards, "door.json"));
+    const greenhouse = await bundle(path.join(boards, "greenhouse.json"));
+    expect(door).not.toContain(MARKS.outputs);
+    expect(greenhouse).toContain(MARKS.outputs);
   });
 
   it("keeps the TLS path only when the broker connection uses TLS", async () => {
